@@ -1,0 +1,32 @@
+# The two commands of the README are `make run` and `make test`; each does its own set-up.
+VENV := .venv/bin
+SAMPLES := $(wildcard samples/*.txt samples/*.pdf samples/*.png samples/*.json)
+
+.PHONY: setup run test lint typecheck unit bench eval clean
+
+setup:
+	@./scripts/setup.sh
+
+run: setup
+	$(VENV)/navis analyze $(SAMPLES) --out out
+
+lint: setup
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+
+typecheck: setup
+	$(VENV)/mypy navis ingest extract personalize api worker store
+
+unit: setup
+	$(VENV)/pytest -q
+
+test: lint typecheck unit
+
+bench: setup
+	$(VENV)/python -m tests.bench.run
+
+eval: setup
+	$(VENV)/navis eval ../shared/corpus/tcga/dev.jsonl
+
+clean:
+	rm -rf out .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""One module per ``navis`` command group. Heavy imports happen inside the command functions."""

@@ -1,0 +1,1 @@
+"""Text in, findings with evidence out, then mCODE Observations (``extract.fhir``)."""
