@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     ocr_timeout_s: float = Field(default=120.0, gt=0)
     min_text_layer_chars: int = Field(default=40, ge=0, description="Fewer characters than this means 'scan'.")
 
+    # the service (issue 4)
+    job_max_attempts: int = Field(default=3, ge=1, description="Tries before a job ends 'failed'.")
+    job_lease_s: float = Field(default=600.0, gt=0, description="A running job untouched this long is re-queued.")
+    job_requeue_after_s: float = Field(default=60.0, gt=0, description="A queued job older than this is re-sent.")
+    sweep_interval_s: float = Field(default=30.0, gt=0, description="How often lost jobs are looked for.")
+    local_workers: int = Field(default=2, ge=1, description="In-process workers when no Redis is configured.")
+    batch_chunk_size: int = Field(default=50, ge=1, description="Documents per reprocessing task.")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
