@@ -1,0 +1,269 @@
+"""Coded FHIR Observations from any source (a clinic's bundle, our own output) to :class:`~extract.finding.Finding`.
+
+Liberal in what it reads (shared/docs/fhir-mapping.md, "What the service accepts"): every code variant in
+``codes.yaml`` (LOINC and SNOMED staging codes, ER/PR/HER2 tissue codes, STU1/STU2/STU4 profiles alike, since the
+code decides, not the profile), SNOMED or LOINC answer codes, and the value's text when the coding says nothing.
+Each finding's evidence is a short summary of the coded value; its rule id names the Observation it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from extract.fhir import values
+from extract.fhir.codes import CodeMap, ObservationCode, load_codes
+from extract.finding import FIELDS, Evidence, Finding
+
+JSON = dict[str, Any]
+
+CODED_CONFIDENCE = 0.95  # the sender coded the answer
+TEXT_CONFIDENCE = 0.85  # we read the answer from its text
+_SKIPPED_STATUSES = frozenset({"entered-in-error", "cancelled", "registered"})
+_AJCC_EDITIONS = {"897275008": "8", "443830009": "7"}  # SNOMED AJCC 8th / 7th edition staging systems
+
+
+def findings_from_observations(resources: Iterable[Any]) -> list[Finding]:
+    """Findings from coded Observations (JSON dicts or ``fhir.resources`` models; Bundles are opened).
+
+    Observations whose code we do not know, whose value is absent, or that were entered in error give no finding.
+    """
+    codes = load_codes()
+    observations = [r for r in _flatten(resources) if r.get("resourceType") == "Observation"]
+    implications = _significance_by_variant(codes, observations)
+    findings: list[Finding] = []
+    for index, observation in enumerate(observations):
+        if observation.get("status") in _SKIPPED_STATUSES:
+            continue
+        findings.extend(_read(codes, observation, index, implications))
+    return findings
+
+
+def _flatten(resources: Iterable[Any]) -> Iterator[JSON]:
+    for resource in resources:
+        data = resource if isinstance(resource, dict) else resource.model_dump(mode="json", exclude_none=True)
+        if data.get("resourceType") == "Bundle":
+            yield from _flatten(entry["resource"] for entry in data.get("entry") or [] if entry.get("resource"))
+        else:
+            yield data
+
+
+def _read(codes: CodeMap, observation: JSON, index: int, implications: dict[str, str]) -> list[Finding]:
+    """The findings of one Observation: the first meaning of its code whose value reads."""
+    for coding in (observation.get("code") or {}).get("coding") or []:
+        key = codes.key(coding.get("system"), coding.get("code"))
+        for meaning in codes.observation_meanings(key) if key else []:
+            if meaning.kind == "variant":
+                found = _variants(codes, observation, index, implications)
+            else:
+                value = _value(codes, meaning, observation)
+                found = [_finding(observation, index, value)] if value else []
+            if found:
+                return found
+    return []
+
+
+Read = tuple[str, str, float, dict[str, str]]  # field, value, confidence, details
+
+
+def _value(codes: CodeMap, meaning: ObservationCode, observation: JSON) -> Read | None:
+    """Field, normalized value, confidence and details for a non-genomic Observation."""
+    concept = observation.get("valueCodeableConcept")
+    if values.is_absent(codes, concept):
+        return None
+    strings = values.texts(concept) + ([observation["valueString"]] if "valueString" in observation else [])
+    details = _context(meaning, observation)
+    kind, field = meaning.kind, meaning.field
+    if kind in ("status", "ish"):
+        status = values.coded(codes, "status", concept)
+        text_status = values.status_from_text(values.texts(concept))
+        if status == "positive" and text_status == "low-positive":
+            status = "low-positive"  # "Positive" coded, "low positive" written: the text is more precise
+        if kind == "ish":
+            call = values.ish_from_status(status) or values.ish_from_text(strings)
+            return (field, call, _confidence(status), details) if call else None
+        if status or text_status:
+            return field, status or text_status or "", _confidence(status), details
+        percent_field = field.replace("_status", "_percent")
+        quantity = values.quantity(observation) if percent_field in FIELDS else None
+        return (percent_field, _percent(quantity[0]), CODED_CONFIDENCE, details | quantity[1]) if quantity else None
+    if kind in ("percent", "number"):
+        quantity = values.quantity(observation)
+        if not quantity:
+            return None
+        value = _percent(quantity[0]) if kind == "percent" else quantity[0]
+        return field, value, CODED_CONFIDENCE, details | quantity[1]
+    if kind == "ihc_score":
+        number = observation.get("valueInteger", (observation.get("valueQuantity") or {}).get("value"))
+        if isinstance(number, int | float) and number in (0, 1, 2, 3) and not strings:
+            strings = ["0" if number == 0 else f"{int(number)}+"]
+        score = values.ihc_score(strings)
+        status = values.coded(codes, "status", concept) or values.status_from_text(strings)
+        if not score and status:
+            # "HER2 by IHC: Negative" tells the status, not the score: never invent a score
+            return "her2_status", status, _confidence(values.coded(codes, "status", concept)), details | {"by": "IHC"}
+        if not score:
+            return None
+        return field, score[0], TEXT_CONFIDENCE, details | ({"zero_class": score[1]} if score[1] else {})
+    if kind == "grade":
+        found = values.grade(strings + ([str(observation["valueInteger"])] if "valueInteger" in observation else []))
+        return (field, found, TEXT_CONFIDENCE, details) if found else None
+    if kind == "tnm":
+        category = values.tnm_category(strings, meaning.category or "", meaning.prefix or "")
+        return (field, category, TEXT_CONFIDENCE, details) if category else None
+    group = values.stage_group(strings)
+    return (field, group, TEXT_CONFIDENCE, details) if group else None
+
+
+def _confidence(coded_answer: str | None) -> float:
+    return CODED_CONFIDENCE if coded_answer else TEXT_CONFIDENCE
+
+
+def _percent(value: str) -> str:
+    """Percents as the gold writes them: ``90`` not ``90.0``; comparators and ranges kept."""
+    return value.replace(".0-", "-").removesuffix(".0")
+
+
+def _context(meaning: ObservationCode, observation: JSON) -> dict[str, str]:
+    """Details every finding of this Observation carries: staging type, AJCC edition, status when not final."""
+    details: dict[str, str] = {}
+    if meaning.kind in ("tnm", "stage_group"):
+        details["stage_type"] = "pathologic" if meaning.prefix == "p" else "clinical"
+        for coding in (observation.get("method") or {}).get("coding") or []:
+            if coding.get("code") in _AJCC_EDITIONS:
+                details["ajcc_edition"] = _AJCC_EDITIONS[coding["code"]]
+    if observation.get("status") not in (None, "final"):
+        details["status"] = str(observation["status"])
+    return details
+
+
+def _variants(codes: CodeMap, observation: JSON, index: int, implications: dict[str, str]) -> list[Finding]:
+    """One finding per gene of interest on a GenomicVariant (a pertinent negative may list several genes)."""
+    concept = observation.get("valueCodeableConcept")
+    presence = values.coded(codes, "variant_presence", concept) or _presence_from_text(values.texts(concept))
+    if presence is None:
+        return []
+    parts = _components(codes, observation)
+    significance = parts.get("significance") or implications.get(_own_reference(observation), "")
+    details = {k: v for k, v in parts.items() if k in ("source_class", "dna_change", "protein_change") and v}
+    if significance:
+        details["significance"] = significance
+    confidence = CODED_CONFIDENCE if values.coded(codes, "variant_presence", concept) else TEXT_CONFIDENCE
+    findings = []
+    for gene_id in parts.get("genes", "").split():
+        gene = codes.genes[gene_id]
+        details_here = details | {"gene": gene.symbol}
+        if gene.field == "brca":
+            outcome = "negative" if presence == "not-detected" else significance or "detected"
+            value = f"{gene.symbol} {outcome}"
+        else:
+            value = presence
+        findings.append(_finding(observation, index, (gene.field, value, confidence, details_here)))
+    return findings
+
+
+def _presence_from_text(strings: list[str]) -> str | None:
+    lowered = " ".join(strings).lower()
+    if any(word in lowered for word in ("absent", "not detected", "negative", "not found")):
+        return "not-detected"
+    if any(word in lowered for word in ("present", "detected", "positive")):
+        return "detected"
+    return None
+
+
+def _components(codes: CodeMap, observation: JSON) -> dict[str, str]:
+    """Gene ids (space separated), source class, significance and HGVS from a genomic Observation's components."""
+    parts: dict[str, str] = {"genes": ""}
+    for component in observation.get("component") or []:
+        for coding in (component.get("code") or {}).get("coding") or []:
+            role = codes.component_role(codes.key(coding.get("system"), coding.get("code")))
+            concept = component.get("valueCodeableConcept")
+            if role == "gene_studied":
+                parts["genes"] += " " + " ".join(_gene_ids(codes, concept))
+            elif role in ("source_class", "significance"):
+                parts[role] = values.coded(codes, role, concept) or ""
+            elif role in ("dna_change", "protein_change"):
+                parts[role] = next(iter(values.texts(concept)), "")
+    parts["genes"] = " ".join(dict.fromkeys(parts["genes"].split()))
+    return parts
+
+
+def _gene_ids(codes: CodeMap, concept: JSON | None) -> list[str]:
+    """HGNC ids (without ``HGNC:``) of genes we report on, by code or, failing that, by symbol."""
+    by_symbol = {gene.symbol: gene_id for gene_id, gene in codes.genes.items()}
+    found = []
+    for coding in (concept or {}).get("coding") or []:
+        code = str(coding.get("code", "")).removeprefix("HGNC:")
+        if codes.alias_of(coding.get("system")) == "hgnc" and code in codes.genes:
+            found.append(code)
+    for text in values.texts(concept):
+        if text.strip().upper() in by_symbol:
+            found.append(by_symbol[text.strip().upper()])
+    return found
+
+
+def _own_reference(observation: JSON) -> str:
+    return f"Observation/{observation.get('id', '')}"
+
+
+def _significance_by_variant(codes: CodeMap, observations: list[JSON]) -> dict[str, str]:
+    """Significance stated on separate implication Observations, keyed by the variant they derive from."""
+    found: dict[str, str] = {}
+    for observation in observations:
+        significance = _components(codes, observation).get("significance")
+        if not significance:
+            continue
+        for reference in observation.get("derivedFrom") or []:
+            target = str(reference.get("reference", ""))
+            found[target] = significance
+            found[f"Observation/{target.rsplit('/', 1)[-1]}"] = significance  # absolute or relative reference
+    return found
+
+
+def _finding(observation: JSON, index: int, read: Read) -> Finding:
+    """A Finding whose evidence is a readable summary of the coded value and whose rule names the Observation."""
+    field, value, confidence, details = read
+    name = observation.get("id") or f"#{index}"
+    label = _label(observation.get("code") or {})
+    quote = f"{label}: {_shown_value(observation, value)}"[:160]
+    evidence = Evidence(quote=quote, start=0, end=0, section="fhir")
+    specimen = observation.get("specimen") or {}
+    method = next(iter(values.texts(observation.get("method"))), None)
+    return Finding(
+        field=field,
+        value=value,
+        evidence=(evidence,),
+        confidence=confidence,
+        rule_id=f"fhir:Observation/{name}",
+        specimen=specimen.get("display") or (str(specimen["reference"]) if specimen.get("reference") else None),
+        method=method,
+        date=_date(observation),
+        details=details,
+    )
+
+
+def _label(code: JSON) -> str:
+    """The code's text or display; a bare code with its system's name (``LOINC 21908-9``)."""
+    if isinstance(code.get("text"), str):
+        return str(code["text"])
+    codings = code.get("coding") or [{}]
+    display = next((c["display"] for c in codings if isinstance(c.get("display"), str)), None)
+    if display:
+        return str(display)
+    system = str(codings[0].get("system", "")).rstrip("/").rsplit("/", 1)[-1]
+    return f"{system} {codings[0].get('code', '')}".strip() or "Observation"
+
+
+def _shown_value(observation: JSON, value: str) -> str:
+    written = values.texts(observation.get("valueCodeableConcept"))
+    return written[0] if written else value
+
+
+def _date(observation: JSON) -> str | None:
+    """The ISO date (day precision) the result applies to: effective[x], else issued."""
+    period = observation.get("effectivePeriod") or {}
+    for candidate in (observation.get("effectiveDateTime"), observation.get("effectiveInstant"), period.get("start")):
+        if isinstance(candidate, str) and candidate:
+            return candidate[:10]
+    issued = observation.get("issued")
+    return issued[:10] if isinstance(issued, str) else None
