@@ -1,1 +1,1 @@
-"""store."""
+"""The service's store: SQL tables (SQLAlchemy 2 + Alembic) and a content-addressed blob store on disk."""
