@@ -107,6 +107,7 @@ class Extraction(BaseModel):
 
     findings: tuple[Finding, ...] = ()
     pending: tuple[Finding, ...] = ()  # results announced but not yet given ("FISH to follow")
+    superseded: tuple[Finding, ...] = ()  # older statements replaced by a newer or deciding one (kept as history)
     unreadable: tuple[Unreadable, ...] = ()
     rules_version: str = ""
 

@@ -1,38 +1,20 @@
 """Entry point of ``extract``: a Document to an Extraction.
 
-Interim version: runs the registered extractors and keeps every candidate as a present finding. The engine
-(sections, assertion, specimens, merging) replaces the body of :func:`extract` without changing its signature.
+The work happens in :mod:`extract.engine`; the spaCy pipeline is built on the first call, never at import.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from extract.extractors import EXTRACTORS
-from extract.finding import Evidence, Extraction, Finding
+from extract import engine
+from extract.finding import Extraction
 from ingest.document import Document, Page
 
 
 def extract(document: Document) -> Extraction:
     """Findings, pending results and unreadable values in ``document``."""
-    text = document.text
-    findings: list[Finding] = []
-    for _name, find in EXTRACTORS:
-        for c in find(text):
-            evidence = Evidence(quote=text[c.start : c.end], start=c.start, end=c.end, page=document.page_at(c.start))
-            findings.append(
-                Finding(
-                    field=c.field,
-                    value=c.value,
-                    evidence=(evidence,),
-                    assertion=c.assertion or "present",
-                    confidence=c.confidence,
-                    rule_id=c.rule_id,
-                    method=c.method,
-                    details=dict(c.details),
-                )
-            )
-    return Extraction(findings=tuple(findings))
+    return engine.run(document)
 
 
 def extract_text(text: str) -> Extraction:

@@ -1,12 +1,211 @@
-"""Extractor stub for receptors: replaced by the real rules."""
+"""ER and PR: status (incl. low positive), percent, intensity, Allred and H-score, from ``rules/receptors.yaml``.
+
+Each receptor label (alone or coordinated: ``ER/PR``, ``estrogen and progesterone receptors``) opens a value window
+up to the next biomarker label. A status written in the window wins; when only a percent is written, the status is
+inferred from it (ASCO/CAP 2020: <1% negative, 1-10% low positive, >10% positive) and the candidate says so.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict
 
 from extract.candidate import Candidate
+from extract.mentions import Mention, Percent, first_percent, mentions
+from extract.rulefiles import Regex, load_rule_file
+
+
+class _Status(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    pattern: Regex
+    value: str
+    requires_after: Regex | None = None
+
+
+class _Labels(BaseModel):
+    er: Regex
+    pr: Regex
+
+
+class _Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    window_chars: int
+    labels: _Labels
+    reject_window: list[Regex]
+    status: list[_Status]
+    before_label: list[_Status]
+    intensity: dict[str, Regex]
+    allred: Regex
+    hscore: Regex
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rules: _Rules
+    labels: dict[str, re.Pattern[str]]
+    reject: tuple[re.Pattern[str], ...]
+    status: tuple[tuple[_Status, re.Pattern[str]], ...]
+    before: tuple[tuple[_Status, re.Pattern[str]], ...]
+    intensity: tuple[tuple[str, re.Pattern[str]], ...]
+    allred: re.Pattern[str]
+    hscore: re.Pattern[str]
+
+
+@cache
+def _rules() -> _Compiled:
+    rules = load_rule_file("receptors.yaml", _Rules)
+    return _Compiled(
+        rules=rules,
+        labels={"er": re.compile(rules.labels.er), "pr": re.compile(rules.labels.pr)},
+        reject=tuple(re.compile(p) for p in rules.reject_window),
+        status=tuple((s, re.compile(s.pattern)) for s in rules.status),
+        before=tuple((s, re.compile(s.pattern)) for s in rules.before_label),
+        intensity=tuple((name, re.compile(p)) for name, p in rules.intensity.items()),
+        allred=re.compile(rules.allred),
+        hscore=re.compile(rules.hscore),
+    )
 
 
 def find(text: str) -> Iterator[Candidate]:
-    """Candidates for this extractor's fields in ``text``."""
-    yield from ()
+    """ER/PR candidates in ``text``."""
+    compiled = _rules()
+    for mention in mentions(text, compiled.rules.window_chars):
+        receptors = _receptors_named(text, mention, compiled)
+        if receptors:
+            yield from _read_mention(text, mention, receptors, compiled)
+
+
+def _receptors_named(text: str, mention: Mention, compiled: _Compiled) -> list[str]:
+    names: list[str] = []
+    for start, end in mention.labels:
+        label = text[start:end]
+        names.extend(name for name, pattern in compiled.labels.items() if pattern.fullmatch(label))
+    return names
+
+
+def _read_mention(text: str, mention: Mention, receptors: list[str], compiled: _Compiled) -> Iterator[Candidate]:
+    window = text[mention.end : mention.window_end]
+    if any(p.search(window) for p in compiled.reject):
+        return
+    status, status_start, status_end, rule_id = _status_before(text, mention, compiled) or _status_in(
+        window, mention.end, compiled
+    )
+    percent = first_percent(text, mention.end, mention.window_end, allow_ocr_8=True)
+    # a percent far past the status belongs to the next line of a flattened table, not to this receptor
+    if percent and status and status not in ("from-percent", "pair") and percent.start > status_end + 40:
+        percent = None
+    start = min(mention.start, status_start)
+    end = max(mention.end, status_end, percent.end if percent else 0)
+    for index, receptor in enumerate(receptors):
+        value = _final_status(status, percent, window, index)
+        if value:
+            details = _details(window, compiled, percent)
+            yield Candidate(
+                field=f"{receptor}_status",
+                value=value[0],
+                start=start,
+                end=end,
+                rule_id=value[1] or rule_id,
+                confidence=0.85 if value[1] else 0.92,
+                repaired=bool(percent and percent.repaired and value[1]),
+                details=details,
+            )
+        if percent and len(receptors) == 1:
+            yield Candidate(
+                field=f"{receptor}_percent",
+                value=percent.value,
+                start=mention.start,
+                end=percent.end,
+                rule_id="er-pr-percent",
+                repaired=percent.repaired,
+            )
+        yield from _scores(mention, receptor, window, compiled, len(receptors))
+
+
+def _status_before(text: str, mention: Mention, compiled: _Compiled) -> tuple[str, int, int, str] | None:
+    head = text[max(0, mention.start - 30) : mention.start]
+    for rule, pattern in compiled.before:
+        match = pattern.search(head)
+        if not match:
+            continue
+        if rule.requires_after and not re.match(rule.requires_after, text[mention.end : mention.window_end]):
+            continue
+        value = match.group("value").lower() if rule.value == "from-group" else rule.value
+        return value, mention.start - (len(head) - match.start()), mention.end, rule.id
+    return None
+
+
+def _status_in(window: str, offset: int, compiled: _Compiled) -> tuple[str, int, int, str]:
+    """The earliest status word in the window: (value, start, end, rule id), offsets in the document."""
+    best: tuple[str, int, int, str] | None = None
+    for rule, pattern in compiled.status:
+        match = pattern.search(window)
+        if match and (best is None or offset + match.start() < best[1]):
+            best = (rule.value, offset + match.start(), offset + match.end(), rule.id)
+    return best or ("", offset, offset, "")
+
+
+def _final_status(status: str, percent: Percent | None, window: str, index: int) -> tuple[str, str] | None:
+    """The status value and, when inferred, the rule that inferred it."""
+    if status == "pair":  # "ER/PR: +/-"
+        signs = re.findall(r"[+-]", window)
+        return ("positive" if signs[index] == "+" else "negative", "") if index < len(signs) else None
+    if status in ("positive", "low-positive", "negative"):
+        if status == "positive" and percent and percent.low >= 1 and percent.high <= 10:
+            return "low-positive", ""
+        return status, ""
+    if percent is None:
+        return None
+    if percent.high < 1:
+        return "negative", "er-pr-status-from-percent"
+    if percent.low >= 1 or (status == "from-percent" and percent.high >= 1):
+        low = percent.high <= 10
+        return ("low-positive" if low else "positive"), "er-pr-status-from-percent"
+    return None
+
+
+def _details(window: str, compiled: _Compiled, percent: Percent | None) -> dict[str, str]:
+    details: dict[str, str] = {}
+    if percent:
+        details["percent"] = percent.value
+    for name, pattern in compiled.intensity:
+        if pattern.search(window):
+            details["intensity"] = name
+            break
+    return details
+
+
+def _scores(mention: Mention, receptor: str, window: str, compiled: _Compiled, shared: int) -> Iterator[Candidate]:
+    for field, pattern in (("allred", compiled.allred), ("hscore", compiled.hscore)):
+        match = pattern.search(window)
+        if not match:
+            continue
+        score = match.group("score") or (match.groupdict().get("points") or "")
+        if not score or (field == "hscore" and int(score) > 300):
+            continue
+        yield Candidate(
+            field=f"{receptor}_{field}",
+            value=score,
+            start=mention.start,
+            end=mention.end + match.end(),
+            rule_id=f"er-pr-{field}",
+            details={"shared_label": "yes"} if shared > 1 else {},
+        )
+        if field == "allred" and not _has_status_word(window, compiled):
+            yield Candidate(
+                field=f"{receptor}_status",
+                value="positive" if int(score) > 2 else "negative",
+                start=mention.start,
+                end=mention.end + match.end(),
+                rule_id="er-pr-status-from-allred",
+                confidence=0.85,
+            )
+
+
+def _has_status_word(window: str, compiled: _Compiled) -> bool:
+    return any(p.search(window) for rule, p in compiled.status if rule.value in ("positive", "negative"))

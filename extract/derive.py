@@ -1,0 +1,58 @@
+"""Values derived from several statements: the overall HER2 status.
+
+ASCO/CAP 2018/2023 HER2 testing guideline: ISH decides when it was done (amplified -> positive, not amplified ->
+negative), so IHC 2+ with ISH not amplified is negative; otherwise IHC decides (3+ positive, 2+ equivocal, 0 and 1+
+negative). An explicit status that the deciding test contradicts ("weakly positive" for a 2+) is superseded, not
+deleted: it stays visible as history. Reports about both breasts are derived per side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from extract.candidate import Candidate
+from extract.statements import Statement
+
+_FROM_ISH = {"amplified": "positive", "not-amplified": "negative", "equivocal": "equivocal"}
+_FROM_IHC = {"0": "negative", "1+": "negative", "2+": "equivocal", "3+": "positive"}
+
+
+def derive_her2_status(statements: list[Statement]) -> list[Statement]:
+    """``statements`` with HER2 status derived per side, and contradicted explicit statuses marked superseded."""
+    patient = [s for s in statements if s.is_patient and not s.superseded]
+    sides = {s.side for s in patient if s.field.startswith("her2") and s.side}
+    groups: list[set[str | None]] = [{side, None} for side in sorted(sides)] if len(sides) > 1 else [{*sides, None}]
+    result = list(statements)
+    for group in groups:
+        members = [s for s in patient if s.side in group]
+        derived = _derived(members)
+        if not derived:
+            continue
+        values = {d.value for d in derived}
+        for index, statement in enumerate(result):
+            if statement in members and statement.field == "her2_status" and statement.value not in values:
+                result[index] = dataclasses.replace(statement, superseded=True)
+        result.extend(d for d in derived if d not in result)
+    return result
+
+
+def _derived(members: Iterable[Statement]) -> list[Statement]:
+    ish = [s for s in members if s.field == "her2_ish" and s.value in _FROM_ISH]
+    ihc = [s for s in members if s.field == "her2_ihc" and s.value in _FROM_IHC]
+    source, table, rule = (ish, _FROM_ISH, "her2-status-from-ish") if ish else (ihc, _FROM_IHC, "her2-status-from-ihc")
+    return [_status_from(s, table[s.value], rule) for s in source]
+
+
+def _status_from(source: Statement, value: str, rule_id: str) -> Statement:
+    candidate = Candidate(
+        field="her2_status",
+        value=value,
+        start=source.candidate.start,
+        end=source.candidate.end,
+        rule_id=rule_id,
+        confidence=source.candidate.confidence,
+        repaired=source.candidate.repaired,
+        details={"derived_from": source.field},
+    )
+    return dataclasses.replace(source, candidate=candidate)
