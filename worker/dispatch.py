@@ -1,0 +1,62 @@
+"""Where jobs go once they are in the database: Celery on Redis when configured, else the in-process pool.
+
+Sending is best effort: a job that could not be sent (Redis down) is still queued in the database, and the
+sweeper sends it again. An upload is never refused because the broker is away.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+from navis.settings import Settings
+from store.store import Store
+from worker import tasks
+from worker.celery_app import BATCH_QUEUE, LIVE_QUEUE, configure
+from worker.local import LocalPool
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher(Protocol):
+    """Sends job ids to whatever runs them."""
+
+    def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
+        """Hand over jobs; ``batch`` ones wait behind live uploads."""
+
+    def close(self) -> None:
+        """Stop accepting work and release resources."""
+
+
+class CeleryDispatcher:
+    """Publishes jobs as Celery messages: live ones one by one, batch ones in chunks."""
+
+    def __init__(self, settings: Settings) -> None:
+        configure(settings)
+        self._tasks = tasks
+        self._chunk = settings.batch_chunk_size
+
+    def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
+        """Publish without blocking long when Redis is away (the sweeper covers that case)."""
+        policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "timeout": 1}
+        try:
+            if batch:
+                for start in range(0, len(job_ids), self._chunk):
+                    chunk = list(job_ids[start : start + self._chunk])
+                    self._tasks.process_jobs.apply_async(args=[chunk], queue=BATCH_QUEUE, retry_policy=policy)
+            else:
+                for job_id in job_ids:
+                    self._tasks.process_job.apply_async(args=[job_id], queue=LIVE_QUEUE, retry_policy=policy)
+        except Exception as exc:  # kombu raises several types for a broker that is away
+            log.warning("could not reach the broker (%s); the sweeper will send the jobs again", type(exc).__name__)
+
+    def close(self) -> None:
+        """Nothing to release: Celery's producer pool closes with the process."""
+
+
+def make_dispatcher(store: Store, settings: Settings) -> Dispatcher:
+    """Celery when ``NAVIS_REDIS_URL`` is set, the in-process pool otherwise."""
+    if settings.redis_url:
+        return CeleryDispatcher(settings)
+    return LocalPool(store, settings)
