@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_validator
 
+from extract.fhir.datafile import load_model
 from extract.finding import FIELDS
-from navis.errors import ConfigError
 
 CODES_PATH = Path(__file__).with_name("codes.yaml")
 
@@ -108,19 +107,7 @@ class CodeMap(BaseModel):
         return None
 
 
-def _location(error: dict[str, Any]) -> str:
-    return ".".join(str(part) for part in error["loc"]) or "(top level)"
-
-
 @lru_cache(maxsize=4)
 def load_codes(path: Path = CODES_PATH) -> CodeMap:
     """The validated code map; raises ConfigError naming the file and the first bad key."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path.name}: cannot read code map ({exc.__class__.__name__})") from exc
-    try:
-        return CodeMap.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(f"{path.name}: {_location(dict(first))}: {first['msg']}") from exc
+    return load_model(path, CodeMap)
