@@ -9,14 +9,39 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
-#: Any biomarker label: a window ends where the next one begins. OCR variants included (HER-2/MEU, c-erb82).
-ANY_MARKER = re.compile(
-    r"(?i)(?<![A-Za-z])(?:estrogens?|oestrogens?|progesterones?|ER|PR|PgR|ER-ICA|PR-ICA|"
-    r"HER[\s-]*2(?:[\s/-]*(?:neu|meu|new))?|c-?erb[\s-]*b?[\s-]*[28]|herceptest|hercep\s+test|ERBB2|"
-    r"ki[\s-]*67|mib[\s-]*1|e-?cadherin|p53|ck\s*5/6|egfr|cytokeratin|synaptophysin|chromogra\w*|calponin|"
-    r"keratin|androgen|AR|p63|smm?hc|gcdfp|mammaglobin)(?![A-Za-z])"
-)
+from pydantic import BaseModel, ConfigDict
+
+from extract.rulefiles import Regex, load_rule_file
+
+
+class _Markers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    any_marker: Regex
+    legend_cut: list[Regex]
+    intensity_distribution: Regex
+    category_range: Regex
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    any_marker: re.Pattern[str]
+    legend_cut: tuple[re.Pattern[str], ...]
+    intensity_distribution: re.Pattern[str]
+    category_range: re.Pattern[str]
+
+
+@cache
+def _markers() -> _Compiled:
+    rules = load_rule_file("markers.yaml", _Markers)
+    return _Compiled(
+        any_marker=re.compile(rules.any_marker.strip()),
+        legend_cut=tuple(re.compile(p) for p in rules.legend_cut),
+        intensity_distribution=re.compile(rules.intensity_distribution),
+        category_range=re.compile(rules.category_range),
+    )
+
 
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1"})
 
@@ -70,7 +95,8 @@ class Mention:
 
 def mentions(text: str, limit: int) -> list[Mention]:
     """Every biomarker mention in ``text``: coordinated labels grouped, each with its value window."""
-    spans = [(m.start(), m.end()) for m in ANY_MARKER.finditer(text)]
+    markers = _markers()
+    spans = [(m.start(), m.end()) for m in markers.any_marker.finditer(text)]
     groups: list[list[tuple[int, int]]] = []
     for span in spans:
         if groups and _CONNECTOR.fullmatch(text, groups[-1][-1][1], span[0]):
@@ -83,6 +109,9 @@ def mentions(text: str, limit: int) -> list[Mention]:
         stop = min(len(text), end + limit)
         if index + 1 < len(groups):
             stop = min(stop, groups[index + 1][0][0])
+        window = text[end:stop]
+        cuts = [m.start() for p in markers.legend_cut if (m := p.search(window))]
+        stop = end + min(cuts) if cuts else stop
         found.append(Mention(labels=tuple(group), window_end=stop))
     return found
 
@@ -115,13 +144,24 @@ def parse_percent(match: re.Match[str], repaired: bool = False) -> Percent | Non
 
 
 def first_percent(text: str, start: int, end: int, *, allow_ocr_8: bool) -> Percent | None:
-    """The first percent in ``text[start:end]``; with ``allow_ocr_8``, a number ending in 8 counts (``408`` = 40%)."""
-    for match in PERCENT.finditer(text, start, end):
-        if _is_intensity_bin(text, match.start()):
-            continue  # "0: 20%, 1+: 30%" is an intensity distribution, not the positive fraction
-        parsed = parse_percent(match)
-        if parsed is not None:
-            return parsed
+    """The first percent in ``text[start:end]``; with ``allow_ocr_8``, a number ending in 8 counts (``408`` = 40%).
+
+    None when the window holds an intensity distribution (no single positive fraction is stated). A percent that
+    only defines a category ("Low Positive (1-9%)") gives way to a later one.
+    """
+    markers = _markers()
+    if markers.intensity_distribution.search(text, start, end):
+        return None
+    found = [
+        p
+        for m in PERCENT.finditer(text, start, end)
+        if not _is_intensity_bin(text, m.start()) and (p := parse_percent(m))
+    ]
+    for index, parsed in enumerate(found):
+        defines_category = markers.category_range.search(text[max(start, parsed.start - 30) : parsed.start])
+        if defines_category and index + 1 < len(found):
+            continue
+        return parsed
     if allow_ocr_8:
         for match in PERCENT_AS_8.finditer(text, start, end):
             if int(match.group("lo")) <= 100 and int(match.group(0)) > 100:
@@ -131,3 +171,44 @@ def first_percent(text: str, start: int, end: int, *, allow_ocr_8: bool) -> Perc
 
 def _is_intensity_bin(text: str, at: int) -> bool:
     return re.search(r"(?:^|[\s,;(])[0-3]\+?\s*:\s*$", text[max(0, at - 6) : at]) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ValueRule:
+    """A rule-file phrase that states a value (``not amplified`` -> ``not-amplified``)."""
+
+    id: str
+    pattern: re.Pattern[str]
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Where a :class:`ValueRule` matched, in document offsets."""
+
+    rule: ValueRule
+    match: re.Match[str]
+    start: int
+    end: int
+
+
+def earliest(rules: tuple[ValueRule, ...], text: str, start: int, end: int) -> Hit | None:
+    """The rule matching first in ``text[start:end]`` (patterns see the slice, so ``^`` means its start)."""
+    window = text[start:end]
+    best: Hit | None = None
+    for rule in rules:
+        match = rule.pattern.search(window)
+        if match and (best is None or start + match.start() < best.start):
+            best = Hit(rule=rule, match=match, start=start + match.start(), end=start + match.end())
+    return best
+
+
+def before(rules: tuple[ValueRule, ...], text: str, at: int, reach: int = 40) -> Hit | None:
+    """A rule whose match ends right before ``at`` ("negative for" + label): patterns should end with ``$``."""
+    head_start = max(0, at - reach)
+    head = text[head_start:at]
+    for rule in rules:
+        match = rule.pattern.search(head)
+        if match:
+            return Hit(rule=rule, match=match, start=head_start + match.start(), end=head_start + match.end())
+    return None

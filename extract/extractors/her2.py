@@ -1,12 +1,208 @@
-"""Extractor stub for her2: replaced by the real rules."""
+"""HER2: IHC score (with ultralow/null when stated), ISH result, ratio, copies, group, and explicit status.
+
+Phrasings live in ``rules/her2.yaml``. Each HER2 label opens a value window up to the next biomarker label. The
+overall status is not decided here: the engine derives it from ISH and IHC together (``extract.derive``); this
+module reports what each statement says, including a status word when one is written.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict
 
 from extract.candidate import Candidate
+from extract.mentions import Hit, Mention, ValueRule, before, earliest, mentions
+from extract.rulefiles import Regex, load_rule_file
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    pattern: Regex
+    value: str
+    subclass: str | None = None
+    repaired: bool = False
+
+
+class _Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    window_chars: int
+    label: Regex
+    reject_window: list[Regex]
+    pending: list[_Rule]
+    ihc: list[_Rule]
+    status: list[_Rule]
+    before_label: list[_Rule]
+    ish: list[_Rule]
+    ratio: list[Regex]
+    copies: Regex
+    group: Regex
+    method: Regex
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    window_chars: int
+    label: re.Pattern[str]
+    reject: tuple[re.Pattern[str], ...]
+    pending: tuple[ValueRule, ...]
+    ihc: tuple[ValueRule, ...]
+    status: tuple[ValueRule, ...]
+    before: tuple[ValueRule, ...]
+    ish: tuple[ValueRule, ...]
+    ratio: tuple[re.Pattern[str], ...]
+    copies: re.Pattern[str]
+    group: re.Pattern[str]
+    method: re.Pattern[str]
+    extras: dict[str, _Rule]  # rule id -> its subclass / repaired flags
+
+
+_ISH_WORD = re.compile(r"(?i)\b(?:FISH|ISH|SISH|CISH|DISH|in\s+situ|amplification)\b")
+_BY_ISH = re.compile(r"(?i)^[.\s]*by\s+(?:FISH|ISH|SISH|CISH|DISH|in\s+situ)\b")
+
+
+def _value_rules(rules: list[_Rule]) -> tuple[ValueRule, ...]:
+    return tuple(ValueRule(id=r.id, pattern=re.compile(r.pattern), value=r.value) for r in rules)
+
+
+@cache
+def _rules() -> _Compiled:
+    rules = load_rule_file("her2.yaml", _Rules)
+    every = [*rules.pending, *rules.ihc, *rules.status, *rules.before_label, *rules.ish]
+    return _Compiled(
+        window_chars=rules.window_chars,
+        label=re.compile(rules.label),
+        reject=tuple(re.compile(p) for p in rules.reject_window),
+        pending=_value_rules(rules.pending),
+        ihc=_value_rules(rules.ihc),
+        status=_value_rules(rules.status),
+        before=_value_rules(rules.before_label),
+        ish=_value_rules(rules.ish),
+        ratio=tuple(re.compile(p) for p in rules.ratio),
+        copies=re.compile(rules.copies),
+        group=re.compile(rules.group),
+        method=re.compile(rules.method),
+        extras={r.id: r for r in every},
+    )
 
 
 def find(text: str) -> Iterator[Candidate]:
-    """Candidates for this extractor's fields in ``text``."""
-    yield from ()
+    """HER2 candidates in ``text``."""
+    compiled = _rules()
+    for mention in mentions(text, compiled.window_chars):
+        if any(compiled.label.fullmatch(text[start:end]) for start, end in mention.labels):
+            yield from _read_mention(text, mention, compiled)
+
+
+def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[Candidate]:
+    window = text[mention.end : mention.window_end]
+    if any(p.search(window) for p in compiled.reject):
+        return
+    method_match = compiled.method.search(window)
+    method = method_match.group("method") if method_match else None
+    pending = earliest(compiled.pending, text, mention.end, mention.window_end)
+    if pending:
+        is_ish = method in ("FISH", "SISH", "CISH", "DISH", "ISH")
+        yield _candidate(mention, pending, "her2_ish" if is_ish else "her2_status", "pending", compiled, method)
+        return
+    prior = before(compiled.before, text, mention.start)
+    ihc = earliest(compiled.ihc, text, mention.end, mention.window_end)
+    yield from _ihc(mention, ihc, compiled, method)
+    ish = _ish(text, mention, prior, compiled, method=method)
+    if ish:
+        yield _candidate(mention, ish[0], "her2_ish", ish[1], compiled, method)
+    if ihc and ihc.rule.value == "no-exact":
+        # "0-1+" states the category: HER2 negative, whatever status word a shifted table puts near it
+        yield _candidate(mention, ihc, "her2_status", "negative", compiled, method)
+    else:
+        yield from _status(text, mention, prior, compiled, method)
+    yield from _numbers(text, mention, window, compiled, method)
+
+
+def _ihc(mention: Mention, hit: Hit | None, compiled: _Compiled, method: str | None) -> Iterator[Candidate]:
+    if hit is None or hit.rule.value == "no-exact":
+        return
+    if hit.rule.value == "unreadable":
+        yield _candidate(mention, hit, "her2_ihc", "", compiled, method, unreadable="IHC score not legible")
+        return
+    value = hit.rule.value
+    if value == "from-score":
+        value = "0" if hit.match.group("score") == "0" else f"{hit.match.group('score')}+"
+    yield _candidate(mention, hit, "her2_ihc", value, compiled, method)
+
+
+def _ish(
+    text: str, mention: Mention, prior: Hit | None, compiled: _Compiled, *, method: str | None
+) -> tuple[Hit, str] | None:
+    """The ISH result of a mention: a window phrase, "no amplification of HER2", or "negative for HER2 by FISH"."""
+    window = text[mention.end : mention.window_end]
+    if method == "IHC" and not _ISH_WORD.search(window):
+        return None  # "HER-2 (IHC): 0, not amplified" speaks of the protein test
+    if prior and prior.rule.value == "not-amplified":
+        return prior, "not-amplified"
+    if prior and prior.rule.value == "from-group" and _BY_ISH.match(window):
+        value = {"negative": "not-amplified", "positive": "amplified"}.get(prior.match.group("value").lower())
+        if value:
+            return prior, value
+    hit = earliest(compiled.ish, text, mention.end, mention.window_end)
+    return (hit, hit.rule.value) if hit else None
+
+
+def _status(
+    text: str, mention: Mention, prior: Hit | None, compiled: _Compiled, method: str | None
+) -> Iterator[Candidate]:
+    hit = prior if prior and prior.rule.value == "from-group" else None
+    hit = hit or earliest(compiled.status, text, mention.end, mention.window_end)
+    if hit is None:
+        return
+    value = hit.match.group("value").lower() if hit.rule.value == "from-group" else hit.rule.value
+    if value != "weakly-positive":  # a 2+ described in words: the score decides, not this word
+        yield _candidate(mention, hit, "her2_status", value, compiled, method)
+
+
+def _numbers(text: str, mention: Mention, window: str, compiled: _Compiled, method: str | None) -> Iterator[Candidate]:
+    for pattern in compiled.ratio:
+        match = pattern.search(window)
+        if match:
+            end = mention.end + match.end()
+            yield Candidate("her2_ish_ratio", match.group("ratio"), mention.start, end, "her2-ratio", method=method)
+            break
+    for field, pattern, group in (
+        ("her2_copies", compiled.copies, "copies"),
+        ("her2_ish_group", compiled.group, "group"),
+    ):
+        match = pattern.search(window)
+        if match:
+            end = mention.end + match.end()
+            yield Candidate(field, match.group(group), mention.start, end, f"her2-{group}", method=method)
+
+
+def _candidate(  # noqa: PLR0917  (one call shape used everywhere in this module)
+    mention: Mention,
+    hit: Hit,
+    field: str,
+    value: str,
+    compiled: _Compiled,
+    method: str | None,
+    unreadable: str | None = None,
+) -> Candidate:
+    extra = compiled.extras[hit.rule.id]
+    details: dict[str, str] = {}
+    if extra.subclass:
+        details["subclass"] = extra.subclass
+    if unreadable:
+        details["unreadable"] = unreadable
+    return Candidate(
+        field=field,
+        value=value,
+        start=min(mention.start, hit.start),
+        end=max(mention.end, hit.end),
+        rule_id=hit.rule.id,
+        repaired=extra.repaired,
+        method=method,
+        details=details,
+    )

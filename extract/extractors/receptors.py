@@ -40,6 +40,7 @@ class _Rules(BaseModel):
     status: list[_Status]
     before_label: list[_Status]
     intensity: dict[str, Regex]
+    table_row: Regex
     allred: Regex
     hscore: Regex
 
@@ -52,6 +53,7 @@ class _Compiled:
     status: tuple[tuple[_Status, re.Pattern[str]], ...]
     before: tuple[tuple[_Status, re.Pattern[str]], ...]
     intensity: tuple[tuple[str, re.Pattern[str]], ...]
+    table_row: re.Pattern[str]
     allred: re.Pattern[str]
     hscore: re.Pattern[str]
 
@@ -66,6 +68,7 @@ def _rules() -> _Compiled:
         status=tuple((s, re.compile(s.pattern)) for s in rules.status),
         before=tuple((s, re.compile(s.pattern)) for s in rules.before_label),
         intensity=tuple((name, re.compile(p)) for name, p in rules.intensity.items()),
+        table_row=re.compile(rules.table_row),
         allred=re.compile(rules.allred),
         hscore=re.compile(rules.hscore),
     )
@@ -96,6 +99,11 @@ def _read_mention(text: str, mention: Mention, receptors: list[str], compiled: _
         window, mention.end, compiled
     )
     percent = first_percent(text, mention.end, mention.window_end, allow_ocr_8=True)
+    row = compiled.table_row.match(window)
+    if row and int(row.group("pct")) <= 100:
+        status, status_end, rule_id = row.group("status").lower(), mention.end + row.end(), "er-pr-table-row"
+        number = float(row.group("pct"))
+        percent = Percent(str(int(number)), number, number, mention.end + row.start("pct"), status_end, False)
     # a percent far past the status belongs to the next line of a flattened table, not to this receptor
     if percent and status and status not in ("from-percent", "pair") and percent.start > status_end + 40:
         percent = None
