@@ -96,7 +96,7 @@ def _otsu(pixels: Pixels) -> int:
     total_w, total_m = weight[-1], mean[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (total_m * weight - mean * total_w) ** 2 / (weight * (total_w - weight))
-    return int(np.nanargmax(between))
+    return int(np.nanargmax(between)) + 1  # levels up to Otsu's split are dark: callers test `< threshold`
 
 
 def _even_light(gray: Image.Image) -> Image.Image:

@@ -82,16 +82,21 @@ class _SignatureFile(BaseModel):
 
 @lru_cache(maxsize=1)
 def signatures() -> tuple[Signature, ...]:
-    """The validated signature table; a bad file raises :class:`ConfigError` naming the file and the key."""
+    """The validated signature table shipped with ingest (``signatures.yaml``)."""
     text = resources.files("ingest").joinpath(SIGNATURES_FILE).read_text(encoding="utf-8")
+    return parse_signatures(text, SIGNATURES_FILE)
+
+
+def parse_signatures(text: str, source: str) -> tuple[Signature, ...]:
+    """Validate a signature table; a bad one raises :class:`ConfigError` naming ``source`` and the key."""
     try:
         return _SignatureFile.model_validate(yaml.safe_load(text)).signatures
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{SIGNATURES_FILE}: {key}: {first['msg']}") from exc
+        raise ConfigError(f"{source}: {key}: {first['msg']}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{SIGNATURES_FILE}: not valid YAML ({type(exc).__name__})") from exc
+        raise ConfigError(f"{source}: not valid YAML ({type(exc).__name__})") from exc
 
 
 def sniff(data: bytes, name: str = "", settings: Settings | None = None) -> str:
