@@ -12,7 +12,10 @@ from typing import Any
 from extract.fhir.bundle import to_bundle
 from extract.finding import Finding
 from extract.pipeline import extract
+from ingest.images import count_frames
 from ingest.load import load
+from ingest.sniff import sniff
+from navis.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)
@@ -31,3 +34,15 @@ def analyze_bytes(data: bytes, name: str, patient_id: str | None = None) -> Anal
     extraction = extract(document)
     bundle = to_bundle(document, extraction, patient_id)
     return Analysis(bundle=bundle, findings=list(extraction.findings), rules_version=extraction.rules_version)
+
+
+def check_bytes(data: bytes, name: str, settings: Settings | None = None) -> str:
+    """The media type of an upload after the cheap checks (type, size, image headers) that need no processing.
+
+    Raises the InputError subclass that a full analysis would raise for those problems, so uploads fail fast.
+    """
+    settings = settings or get_settings()
+    media_type = sniff(data, name, settings)
+    if media_type.startswith("image/"):
+        count_frames(data, max_pixels=settings.max_image_pixels, max_pages=settings.max_pages)
+    return media_type

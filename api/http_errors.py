@@ -1,0 +1,141 @@
+"""Errors as HTTP answers: the one place that maps the error tree to status codes and bodies.
+
+``/v1`` answers ``{"error": {"code", "message", "request_id"}}``; ``/fhir`` answers an OperationOutcome. A request
+that fails unexpectedly gets 500 with a correlation id and no detail (the detail may hold patient text).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from navis.errors import (
+    ConfigError,
+    EmptyInputError,
+    InvalidFhirError,
+    NavisError,
+    ProcessingError,
+    TooLargeError,
+    UnsupportedTypeError,
+)
+
+log = logging.getLogger(__name__)
+
+FHIR_JSON = "application/fhir+json"
+
+_STATUS: tuple[tuple[type[NavisError], int], ...] = (
+    (EmptyInputError, 400),
+    (UnsupportedTypeError, 415),
+    (TooLargeError, 413),
+    (InvalidFhirError, 422),
+    (ConfigError, 503),
+    (ProcessingError, 503),
+)
+_FHIR_CODES = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    409: "conflict",
+    412: "duplicate",
+    413: "too-costly",
+    415: "not-supported",
+    422: "processing",
+    500: "exception",
+    503: "transient",
+}
+
+
+class ApiError(Exception):
+    """An HTTP-level refusal raised by routes: not found, forbidden, conflict ..."""
+
+    def __init__(self, status: int, code: str, message: str, issues: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.issues = issues or []
+
+
+def status_for(error: NavisError) -> int:
+    """The HTTP status of an error of the tree (other input errors are 422: understood, but unusable)."""
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return 422 if error.code != NavisError.code else 500
+
+
+def error_response(
+    request: Request, status: int, code: str, message: str, issues: Sequence[tuple[str, str]] = ()
+) -> JSONResponse:
+    """The JSON body for ``status``: OperationOutcome under ``/fhir``, our error object elsewhere."""
+    request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    headers = {"X-Request-ID": request_id}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if request.url.path.startswith("/fhir"):
+        return JSONResponse(operation_outcome(status, message, issues), status, headers, media_type=FHIR_JSON)
+    error: dict[str, Any] = {"code": code, "message": message, "request_id": request_id}
+    if issues:
+        error["issues"] = [{"location": loc, "message": msg} for loc, msg in issues]
+    return JSONResponse({"error": error}, status, headers)
+
+
+def operation_outcome(status: int, message: str, issues: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """A FHIR OperationOutcome: one issue per location, or one for the whole request."""
+    code = _FHIR_CODES.get(status, "processing")
+    severity = "error" if status >= 400 else "information"
+    listed = [{"severity": severity, "code": code, "diagnostics": msg, "expression": [loc]} for loc, msg in issues] or [
+        {"severity": severity, "code": code, "diagnostics": message}
+    ]
+    return {"resourceType": "OperationOutcome", "issue": listed}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(NavisError, _navis)
+    app.add_exception_handler(ApiError, _api)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+async def _navis(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, NavisError)
+    issues = exc.issues if isinstance(exc, InvalidFhirError) else []
+    return error_response(request, status_for(exc), exc.code, exc.message, issues)
+
+
+async def _api(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(request, exc.status, exc.code, exc.message, exc.issues)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Locations only: pydantic's "input" would echo what was sent.
+    issues = [(".".join(str(p) for p in e.get("loc", ())), str(e.get("msg", ""))) for e in exc.errors()]
+    return error_response(request, 422, "invalid_request", "the request is not valid", issues)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(exc.status_code, "http_error")
+    return error_response(request, exc.status_code, code, str(exc.detail))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    request.state.request_id = request_id
+    # Where it failed, not the message or the locals: those may quote patient text.
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f"{frame.filename}:{frame.lineno}" if frame else "?"
+    log.error("request %s failed: %s at %s", request_id, type(exc).__name__, where)
+    return error_response(request, 500, "internal", f"internal error; quote request id {request_id}")
