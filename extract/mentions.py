@@ -19,6 +19,7 @@ from extract.rulefiles import Regex, load_rule_file
 class _Markers(BaseModel):
     model_config = ConfigDict(extra="forbid")
     any_marker: Regex
+    technique: Regex
     legend_cut: list[Regex]
     intensity_distribution: Regex
     category_range: Regex
@@ -27,6 +28,7 @@ class _Markers(BaseModel):
 @dataclass(frozen=True)
 class _Compiled:
     any_marker: re.Pattern[str]
+    technique: re.Pattern[str]
     legend_cut: tuple[re.Pattern[str], ...]
     intensity_distribution: re.Pattern[str]
     category_range: re.Pattern[str]
@@ -37,6 +39,7 @@ def _markers() -> _Compiled:
     rules = load_rule_file("markers.yaml", _Markers)
     return _Compiled(
         any_marker=re.compile(rules.any_marker.strip()),
+        technique=re.compile(rules.technique),
         legend_cut=tuple(re.compile(p) for p in rules.legend_cut),
         intensity_distribution=re.compile(rules.intensity_distribution),
         category_range=re.compile(rules.category_range),
@@ -73,7 +76,7 @@ class Percent:
 
 
 #: What may stand between two labels of one coordinated mention: ``ER/PR``, ``ER, PR``, ``estrogen and progesterone``.
-_CONNECTOR = re.compile(r"(?i)[\s,/&.-]*(?:\band\b)?[\s,/&.-]*")
+_CONNECTOR = re.compile(r"(?i)[\s,/&.()-]*(?:\band\b|\bby\b)?[\s,/&.()-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +110,24 @@ def mentions(text: str, limit: int) -> list[Mention]:
     for index, group in enumerate(groups):
         end = group[-1][1]
         stop = min(len(text), end + limit)
-        if index + 1 < len(groups):
-            stop = min(stop, groups[index + 1][0][0])
+        following = [g for g in groups[index + 1 :] if not _only_techniques(text, g, markers.technique)]
+        if following:
+            stop = min(stop, following[0][0][0])
         window = text[end:stop]
         cuts = [m.start() for p in markers.legend_cut if (m := p.search(window))]
         stop = end + min(cuts) if cuts else stop
         found.append(Mention(labels=tuple(group), window_end=stop))
     return found
+
+
+def _only_techniques(text: str, group: list[tuple[int, int]], technique: re.Pattern[str]) -> bool:
+    return all(technique.fullmatch(text[start:end]) for start, end in group)
+
+
+def technique_of(text: str, mention: Mention) -> str | None:
+    """The test named among a mention's labels ("HER2 (FISH)" -> "FISH"), if any."""
+    technique = _markers().technique
+    return next((text[a:b].upper() for a, b in mention.labels if technique.fullmatch(text[a:b])), None)
 
 
 def parse_percent(match: re.Match[str], repaired: bool = False) -> Percent | None:

@@ -15,7 +15,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from extract.candidate import Candidate
-from extract.mentions import Hit, Mention, ValueRule, before, earliest, mentions
+from extract.mentions import Hit, Mention, ValueRule, before, earliest, mentions, technique_of
 from extract.rulefiles import Regex, load_rule_file
 
 
@@ -26,6 +26,7 @@ class _Rule(BaseModel):
     value: str
     subclass: str | None = None
     repaired: bool = False
+    requires_after: Regex | None = None
 
 
 class _Rules(BaseModel):
@@ -62,6 +63,7 @@ class _Compiled:
 
 
 _ISH_WORD = re.compile(r"(?i)\b(?:FISH|ISH|SISH|CISH|DISH|in\s+situ|amplification)\b")
+_ISH_METHODS = frozenset({"FISH", "SISH", "CISH", "DISH", "ISH"})
 _BY_ISH = re.compile(r"(?i)^[.\s]*by\s+(?:FISH|ISH|SISH|CISH|DISH|in\s+situ)\b")
 
 
@@ -103,13 +105,16 @@ def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[
     if any(p.search(window) for p in compiled.reject):
         return
     method_match = compiled.method.search(window)
-    method = method_match.group("method") if method_match else None
+    method = technique_of(text, mention) or (method_match.group("method") if method_match else None)
     pending = earliest(compiled.pending, text, mention.end, mention.window_end)
     if pending:
-        is_ish = method in ("FISH", "SISH", "CISH", "DISH", "ISH")
+        is_ish = method in _ISH_METHODS
         yield _candidate(mention, pending, "her2_ish" if is_ish else "her2_status", "pending", compiled, method)
         return
     prior = before(compiled.before, text, mention.start)
+    after = compiled.extras[prior.rule.id].requires_after if prior else None
+    if prior and after and not re.match(after, text[mention.end : mention.window_end]):
+        prior = None
     ihc = earliest(compiled.ihc, text, mention.end, mention.window_end)
     yield from _ihc(mention, ihc, compiled, method)
     ish = _ish(text, mention, prior, compiled, method=method)
@@ -144,7 +149,8 @@ def _ish(
         return None  # "HER-2 (IHC): 0, not amplified" speaks of the protein test
     if prior and prior.rule.value == "not-amplified":
         return prior, "not-amplified"
-    if prior and prior.rule.value == "from-group" and _BY_ISH.match(window):
+    by_ish = _BY_ISH.match(window) or method in _ISH_METHODS
+    if prior and prior.rule.value == "from-group" and by_ish:
         value = {"negative": "not-amplified", "positive": "amplified"}.get(prior.match.group("value").lower())
         if value:
             return prior, value

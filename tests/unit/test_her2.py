@@ -1,0 +1,121 @@
+"""HER2 truth tables: IHC score, ISH result, ratio and the derived overall status, with the spec's traps."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.pipeline import extract_text
+
+
+def _values(text: str, field: str) -> set[str]:
+    return set(extract_text(text).values(field))
+
+
+@pytest.mark.parametrize(
+    ("text", "ihc", "status"),
+    [
+        ("HER2 (4B5): 2+ (equivocal).", {"2+"}, {"equivocal"}),
+        ("HER-2/neu by IHC: Negative (score 1+).", {"1+"}, {"negative"}),
+        ("c-erbB-2: 0", set(), set()),  # a bare zero without score/intensity words is not trusted
+        ("HER2neu IHC 3+ POSITIVE", {"3+"}, {"positive"}),
+        ("HER2: NEGATIVE (0+).", {"0"}, {"negative"}),
+        ("HER2: Negative (0-1+).", set(), {"negative"}),
+        ("HER2/NEU: zero or 1+.", set(), {"negative"}),
+        ("HER2 staining intensity score: 1", {"1+"}, {"negative"}),
+        ("HER2 (HercepTest): NEGATIVE (staining intensity of 0).", {"0"}, {"negative"}),
+        ("HER2: l+ (negative).", {"1+"}, {"negative"}),
+        ("HER2NEU-O.", {"0"}, {"negative"}),
+        ("HER2 immunohistochemistry: 0 (ultralow; faint incomplete staining in 5% of cells).", {"0"}, {"negative"}),
+        ("HER2/neu: weakly positive (score 2+).", {"2+"}, {"equivocal"}),
+        ("The carcinoma is negative for HER2 protein overexpression.", set(), {"negative"}),
+    ],
+)
+def test_ihc_phrasings(text: str, ihc: set[str], status: set[str]) -> None:
+    assert _values(text, "her2_ihc") == ihc
+    assert _values(text, "her2_status") == status
+
+
+@pytest.mark.parametrize(
+    ("text", "ish", "ratio", "status"),
+    [
+        (
+            "FISH (PathVysion): NOT AMPLIFIED, HER2/CEP17 ratio 1.3, mean HER2 copies 2.1 per nucleus.",
+            {"not-amplified"},
+            {"1.3"},
+            {"negative"},
+        ),
+        ("No evidence of HER2 gene amplification.", {"not-amplified"}, set(), {"negative"}),
+        ("There is no amplification of the HER2 gene.", {"not-amplified"}, set(), {"negative"}),
+        ("HER2 SISH: negative for amplification (group 5).", {"not-amplified"}, set(), {"negative"}),
+        ("HER2 by FISH: AMPLIFIED, ratio 4.6.", {"amplified"}, {"4.6"}, {"positive"}),
+        ("HER2 (4B5): 2+. HER2 FISH: not amplified, ratio 1.2.", {"not-amplified"}, {"1.2"}, {"negative"}),
+        ("HER2: negative by FISH.", {"not-amplified"}, set(), {"negative"}),
+        ("Tumor is negative for HER2 by FISH.", {"not-amplified"}, set(), {"negative"}),
+        ("HER2 gene amplification not detected.", {"not-amplified"}, set(), {"negative"}),
+        ("HER2 (FISH): non-amplified (ratio: 1.05).", {"not-amplified"}, {"1.05"}, {"negative"}),
+    ],
+)
+def test_ish_phrasings(text: str, ish: set[str], ratio: set[str], status: set[str]) -> None:
+    assert _values(text, "her2_ish") == ish
+    assert _values(text, "her2_ish_ratio") == ratio
+    assert _values(text, "her2_status") == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Interpretation: 0-1+ = negative; 2+ = equivocal; 3+ = positive.",
+        "If 2+, reflex ISH will be performed.",
+        "HER2 FISH will be reported in an addendum.",
+        "Control tissue: HER2 3+ cell line stained appropriately.",
+        "External positive control (HER2 3+) reacted as expected.",
+        "Recommend HER2 FISH for cases scored 2+.",
+        "Her2 Score: 10.3 Negative (Oncotype DX RT-PCR).",
+        "Her sister had HER2 positive breast cancer.",
+    ],
+)
+def test_traps_give_no_patient_her2_value(text: str) -> None:
+    extraction = extract_text(text)
+    for field in ("her2_ihc", "her2_status", "her2_ish"):
+        assert extraction.values(field) == [], field
+
+
+def test_ish_decides_over_ihc_and_the_older_call_stays_as_history() -> None:
+    extraction = extract_text("HER2 (IHC): weakly positive, 2+. Addendum: HER2 FISH: NOT AMPLIFIED (ratio 1.1).")
+    assert extraction.values("her2_status") == ["negative"]
+    assert extraction.values("her2_ihc") == ["2+"]
+
+
+def test_explicit_status_contradicted_by_ish_is_superseded() -> None:
+    extraction = extract_text("HER-2/NEU IS INTERPRETED AS POSITIVE (2+). FISH: HER2 gene is not amplified.")
+    assert extraction.values("her2_status") == ["negative"]
+    assert [(f.field, f.value) for f in extraction.superseded] == [("her2_status", "positive")]
+
+
+def test_pending_fish_is_listed_as_pending() -> None:
+    extraction = extract_text("HER2 (FISH): pending.")
+    assert extraction.values("her2_ish") == []
+    assert [(f.field, f.assertion) for f in extraction.pending] == [("her2_ish", "pending")]
+
+
+def test_unreadable_score_is_reported_not_guessed() -> None:
+    extraction = extract_text("HER2: l+? see comment")
+    assert extraction.values("her2_ihc") == []
+    assert [u.field for u in extraction.unreadable] == ["her2_ihc"]
+
+
+def test_ocr_repair_lowers_confidence() -> None:
+    clean = [f for f in extract_text("HER2: 1+ (negative).").findings if f.field == "her2_ihc"]
+    repaired = [f for f in extract_text("HER2: l+ (negative).").findings if f.field == "her2_ihc"]
+    assert repaired[0].confidence < clean[0].confidence
+
+
+def test_two_breasts_keep_two_her2_results() -> None:
+    text = (
+        "A. BREAST, RIGHT, MASTECTOMY: invasive ductal carcinoma. HER2: NEGATIVE (1+). "
+        "B. BREAST, LEFT, MASTECTOMY: invasive ductal carcinoma. HER2: POSITIVE (3+)."
+    )
+    extraction = extract_text(text)
+    assert set(extraction.values("her2_status")) == {"negative", "positive"}
+    by_side = {f.details.get("side"): f.value for f in extraction.findings if f.field == "her2_status"}
+    assert by_side == {"right": "negative", "left": "positive"}
