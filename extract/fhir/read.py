@@ -13,12 +13,12 @@ from typing import Any
 
 from extract.fhir import values
 from extract.fhir.codes import CodeMap, ObservationCode, load_codes
+from extract.fhir.read_genomic import CODED_CONFIDENCE, TEXT_CONFIDENCE, Read, significance_by_variant, variant_reads
+from extract.fhir.urls import EVIDENCE_URL
 from extract.finding import FIELDS, Evidence, Finding
 
 JSON = dict[str, Any]
 
-CODED_CONFIDENCE = 0.95  # the sender coded the answer
-TEXT_CONFIDENCE = 0.85  # we read the answer from its text
 _SKIPPED_STATUSES = frozenset({"entered-in-error", "cancelled", "registered"})
 _AJCC_EDITIONS = {"897275008": "8", "443830009": "7"}  # SNOMED AJCC 8th / 7th edition staging systems
 
@@ -30,7 +30,7 @@ def findings_from_observations(resources: Iterable[Any]) -> list[Finding]:
     """
     codes = load_codes()
     observations = [r for r in _flatten(resources) if r.get("resourceType") == "Observation"]
-    implications = _significance_by_variant(codes, observations)
+    implications = significance_by_variant(codes, observations)
     findings: list[Finding] = []
     for index, observation in enumerate(observations):
         if observation.get("status") in _SKIPPED_STATUSES:
@@ -54,16 +54,13 @@ def _read(codes: CodeMap, observation: JSON, index: int, implications: dict[str,
         key = codes.key(coding.get("system"), coding.get("code"))
         for meaning in codes.observation_meanings(key) if key else []:
             if meaning.kind == "variant":
-                found = _variants(codes, observation, index, implications)
+                found = [_finding(observation, index, read) for read in variant_reads(codes, observation, implications)]
             else:
                 value = _value(codes, meaning, observation)
                 found = [_finding(observation, index, value)] if value else []
             if found:
                 return found
     return []
-
-
-Read = tuple[str, str, float, dict[str, str]]  # field, value, confidence, details
 
 
 def _value(codes: CodeMap, meaning: ObservationCode, observation: JSON) -> Read | None:
@@ -137,102 +134,19 @@ def _context(meaning: ObservationCode, observation: JSON) -> dict[str, str]:
     return details
 
 
-def _variants(codes: CodeMap, observation: JSON, index: int, implications: dict[str, str]) -> list[Finding]:
-    """One finding per gene of interest on a GenomicVariant (a pertinent negative may list several genes)."""
-    concept = observation.get("valueCodeableConcept")
-    presence = values.coded(codes, "variant_presence", concept) or _presence_from_text(values.texts(concept))
-    if presence is None:
-        return []
-    parts = _components(codes, observation)
-    significance = parts.get("significance") or implications.get(_own_reference(observation), "")
-    details = {k: v for k, v in parts.items() if k in ("source_class", "dna_change", "protein_change") and v}
-    if significance:
-        details["significance"] = significance
-    confidence = CODED_CONFIDENCE if values.coded(codes, "variant_presence", concept) else TEXT_CONFIDENCE
-    findings = []
-    for gene_id in parts.get("genes", "").split():
-        gene = codes.genes[gene_id]
-        details_here = details | {"gene": gene.symbol}
-        if gene.field == "brca":
-            outcome = "negative" if presence == "not-detected" else significance or "detected"
-            value = f"{gene.symbol} {outcome}"
-        else:
-            value = presence
-        findings.append(_finding(observation, index, (gene.field, value, confidence, details_here)))
-    return findings
-
-
-def _presence_from_text(strings: list[str]) -> str | None:
-    lowered = " ".join(strings).lower()
-    if any(word in lowered for word in ("absent", "not detected", "negative", "not found")):
-        return "not-detected"
-    if any(word in lowered for word in ("present", "detected", "positive")):
-        return "detected"
-    return None
-
-
-def _components(codes: CodeMap, observation: JSON) -> dict[str, str]:
-    """Gene ids (space separated), source class, significance and HGVS from a genomic Observation's components."""
-    parts: dict[str, str] = {"genes": ""}
-    for component in observation.get("component") or []:
-        for coding in (component.get("code") or {}).get("coding") or []:
-            role = codes.component_role(codes.key(coding.get("system"), coding.get("code")))
-            concept = component.get("valueCodeableConcept")
-            if role == "gene_studied":
-                parts["genes"] += " " + " ".join(_gene_ids(codes, concept))
-            elif role in ("source_class", "significance"):
-                parts[role] = values.coded(codes, role, concept) or ""
-            elif role in ("dna_change", "protein_change"):
-                parts[role] = next(iter(values.texts(concept)), "")
-    parts["genes"] = " ".join(dict.fromkeys(parts["genes"].split()))
-    return parts
-
-
-def _gene_ids(codes: CodeMap, concept: JSON | None) -> list[str]:
-    """HGNC ids (without ``HGNC:``) of genes we report on, by code or, failing that, by symbol."""
-    by_symbol = {gene.symbol: gene_id for gene_id, gene in codes.genes.items()}
-    found = []
-    for coding in (concept or {}).get("coding") or []:
-        code = str(coding.get("code", "")).removeprefix("HGNC:")
-        if codes.alias_of(coding.get("system")) == "hgnc" and code in codes.genes:
-            found.append(code)
-    for text in values.texts(concept):
-        if text.strip().upper() in by_symbol:
-            found.append(by_symbol[text.strip().upper()])
-    return found
-
-
-def _own_reference(observation: JSON) -> str:
-    return f"Observation/{observation.get('id', '')}"
-
-
-def _significance_by_variant(codes: CodeMap, observations: list[JSON]) -> dict[str, str]:
-    """Significance stated on separate implication Observations, keyed by the variant they derive from."""
-    found: dict[str, str] = {}
-    for observation in observations:
-        significance = _components(codes, observation).get("significance")
-        if not significance:
-            continue
-        for reference in observation.get("derivedFrom") or []:
-            target = str(reference.get("reference", ""))
-            found[target] = significance
-            found[f"Observation/{target.rsplit('/', 1)[-1]}"] = significance  # absolute or relative reference
-    return found
-
-
 def _finding(observation: JSON, index: int, read: Read) -> Finding:
     """A Finding whose evidence is a readable summary of the coded value and whose rule names the Observation."""
     field, value, confidence, details = read
     name = observation.get("id") or f"#{index}"
     label = _label(observation.get("code") or {})
     quote = f"{label}: {_shown_value(observation, value)}"[:160]
-    evidence = Evidence(quote=quote, start=0, end=0, section="fhir")
+    evidence = _our_evidence(observation) or (Evidence(quote=quote, start=0, end=0, section="fhir"),)
     specimen = observation.get("specimen") or {}
     method = next(iter(values.texts(observation.get("method"))), None)
     return Finding(
         field=field,
         value=value,
-        evidence=(evidence,),
+        evidence=evidence,
         confidence=confidence,
         rule_id=f"fhir:Observation/{name}",
         specimen=specimen.get("display") or (str(specimen["reference"]) if specimen.get("reference") else None),
@@ -240,6 +154,34 @@ def _finding(observation: JSON, index: int, read: Read) -> Finding:
         date=_date(observation),
         details=details,
     )
+
+
+def _our_evidence(observation: JSON) -> tuple[Evidence, ...]:
+    """The evidence spans of an Observation Navis wrote (its evidence extension), so they survive a round trip."""
+    spans = []
+    for extension in observation.get("extension") or []:
+        if extension.get("url") != EVIDENCE_URL:
+            continue
+        parts = {
+            part.get("url"): next((v for k, v in part.items() if k.startswith("value")), None)
+            for part in extension.get("extension") or []
+        }
+        if isinstance(parts.get("quote"), str):
+            spans.append(
+                Evidence(
+                    quote=str(parts["quote"]),
+                    start=int(parts.get("start") or 0),
+                    end=int(parts.get("end") or 0),
+                    page=int(parts.get("page") or 1),
+                    section=str(parts["section"]) if parts.get("section") else None,
+                    ocr_confidence=_float(parts.get("ocrConfidence")),
+                )
+            )
+    return tuple(spans)
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float | str) else None
 
 
 def _label(code: JSON) -> str:

@@ -1,0 +1,182 @@
+"""One finding to one mCODE Observation (``fhir.resources.R4B``), per shared/docs/fhir-mapping.md.
+
+Every Observation: status, category laboratory, subject, effectiveDateTime, specimen, ``derivedFrom`` the source
+DocumentReference, the mCODE relatedCondition extension when a primary cancer Condition is known, ``meta.profile``,
+and our evidence and extraction extensions (see :mod:`extract.fhir.datatypes`). Values follow the ``kind`` of the
+field in ``emit.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from fhir.resources.R4B.annotation import Annotation
+from fhir.resources.R4B.extension import Extension
+from fhir.resources.R4B.meta import Meta
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.quantity import Quantity
+from fhir.resources.R4B.reference import Reference
+
+from extract.fhir import datatypes as dt
+from extract.fhir.emit import EmitMap, FieldCode
+from extract.fhir.variants import variant_parts
+from extract.finding import Finding
+
+UCUM = "http://unitsofmeasure.org"
+CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
+RELATED_CONDITION_URL = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-related-condition"
+VARIANT_FIELDS = frozenset({"brca", "pik3ca", "esr1", "akt1", "pten"})
+_NUMBER = re.compile(r"^(<=|>=|<|>)?\s*(\d+(?:\.\d+)?)$")
+_STATUS_TEXT = {"low-positive": "Low positive"}
+_ISH_TEXT = {"amplified": "amplified", "not-amplified": "not amplified", "equivocal": "equivocal"}
+_ISH_STATUS = {"amplified": "positive", "not-amplified": "negative", "equivocal": "equivocal"}
+
+
+@dataclass
+class ObservationContext:
+    """What every Observation of one document shares, and the staging members collected so far."""
+
+    sha256: str
+    subject: Reference
+    document_id: str
+    effective_date: str
+    date_note: str | None
+    status: str
+    condition_id: str | None
+    specimen_ids: dict[str, str]
+    ajcc_edition: str | None
+    members: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)  # (p|c, specimen) -> TNM ids
+
+
+def emit_key(finding: Finding) -> str | None:
+    """The ``emit.yaml`` field a finding is written as (M and stage group split by clinical/pathologic)."""
+    if finding.field in VARIANT_FIELDS:
+        return "variant"
+    if finding.field == "M":
+        return f"{_stage_type(finding)}M"
+    if finding.field == "stage_group":
+        return f"{_stage_type(finding)}Stage"
+    return finding.field
+
+
+def _stage_type(finding: Finding) -> str:
+    """``c`` or ``p``: stated by the extractor, else the value's own prefix; a pathology report's default is p."""
+    stated = finding.details.get("stage_type", "")
+    if stated:
+        return "c" if stated.startswith("c") else "p"
+    return "c" if finding.value.lstrip("y").startswith("c") else "p"
+
+
+def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) -> Observation | None:
+    """The Observation for a patient finding, or None for fields that are not Observations (histology ...)."""
+    key = emit_key(finding)
+    spec = emit.fields.get(key or "")
+    if key is None or spec is None:
+        return None
+    oid = dt.stable_id(ctx.sha256, f"obs|{finding.field}|{finding.specimen}|{finding.value}|{_first_start(finding)}")
+    values = _value(finding, spec, emit, ctx)
+    observation = Observation.model_validate(
+        {
+            "id": oid,
+            "meta": Meta(profile=[emit.profile_url(key)]),
+            "extension": _extensions(finding, ctx, spec),
+            "status": ctx.status,
+            "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": "laboratory", "display": "Laboratory"}]}],
+            "code": dt.concept(spec.code, spec.extra_code),
+            "subject": ctx.subject,
+            "effectiveDateTime": finding.date or ctx.effective_date,
+            "specimen": dt.reference(ctx.specimen_ids[finding.specimen])
+            if finding.specimen in ctx.specimen_ids
+            else None,
+            "derivedFrom": [dt.reference(ctx.document_id)],
+            "note": _notes(finding, ctx) or None,
+            **values,
+        }
+    )
+    if spec.kind == "tnm":
+        ctx.members.setdefault((_stage_type(finding), finding.specimen), []).append(oid)
+    return observation
+
+
+def _first_start(finding: Finding) -> int:
+    return finding.evidence[0].start if finding.evidence else -1
+
+
+def _extensions(finding: Finding, ctx: ObservationContext, spec: FieldCode) -> list[Extension]:
+    found = []
+    if ctx.condition_id and spec.kind != "stage_group":
+        found.append(Extension(url=RELATED_CONDITION_URL, valueReference=dt.reference(ctx.condition_id)))
+    found.append(
+        dt.extraction_extension(finding.field, finding.rule_id, finding.confidence, finding.assertion, finding.specimen)
+    )
+    return found + [dt.evidence_extension(evidence) for evidence in finding.evidence]
+
+
+def _notes(finding: Finding, ctx: ObservationContext) -> list[Annotation]:
+    notes = []
+    if finding.assertion == "historical":
+        notes.append(Annotation(text="Historical result: this report cites it from an earlier test."))
+    if not finding.date and ctx.date_note:
+        notes.append(Annotation(text=ctx.date_note))
+    return notes
+
+
+def _value(finding: Finding, spec: FieldCode, emit: EmitMap, ctx: ObservationContext) -> dict[str, Any]:
+    """The value[x] (and method, focus, hasMember, component) of the Observation, by the field's kind."""
+    value = finding.value
+    method = {"method": dt.text_only(finding.method)} if finding.method else {}
+    if spec.kind == "status":
+        text = _STATUS_TEXT.get(value, value.capitalize())
+        return {"valueCodeableConcept": dt.concept(emit.status.get(value), text=text), **method}
+    if spec.kind == "ish":
+        status = emit.status.get(_ISH_STATUS.get(value, ""))
+        return {"valueCodeableConcept": dt.concept(status, text=_ISH_TEXT.get(value, value)), **method}
+    if spec.kind == "text":
+        return {"valueCodeableConcept": dt.text_only(_her2_ihc_text(finding)), **method}
+    if spec.kind in ("percent", "quantity"):
+        unit = "%" if spec.kind == "percent" else spec.unit or "1"
+        return {**_quantity(value, unit), **method}
+    if spec.kind == "grade":
+        return {"valueCodeableConcept": dt.text_only(f"Grade {value}")}
+    if spec.kind == "tnm":
+        return {
+            "valueCodeableConcept": dt.concept(emit.tnm_values.get(value), text=value),
+            "method": _ajcc(finding, emit, ctx),
+        }
+    if spec.kind == "stage_group":
+        members = ctx.members.get((_stage_type(finding), finding.specimen), [])
+        return {
+            "valueCodeableConcept": dt.concept(emit.tnm_values.get(value), text=value),
+            "method": _ajcc(finding, emit, ctx),
+            "focus": [dt.reference(ctx.condition_id)] if ctx.condition_id else None,
+            "hasMember": [dt.reference(member) for member in members[:3]] or None,
+        }
+    return variant_parts(finding, emit)
+
+
+def _her2_ihc_text(finding: Finding) -> str:
+    """``0``..``3+``; ``0 (ultralow)`` / ``0 (null)`` where the report makes the distinction."""
+    zero_class = finding.details.get("zero_class") or finding.details.get("subclass")
+    return f"0 ({zero_class})" if finding.value == "0" and zero_class else finding.value
+
+
+def _quantity(value: str, unit: str) -> dict[str, Any]:
+    """valueQuantity (UCUM, comparator for ``>90``), or valueString for ranges and anything not a number."""
+    match = _NUMBER.match(value.strip())
+    if not match:
+        return {"valueString": f"{value}%" if unit == "%" else value}
+    comparator, number = match.groups()
+    quantity = Quantity(value=Decimal(number), comparator=comparator, unit=unit, system=UCUM, code=unit)
+    return {"valueQuantity": quantity}
+
+
+def _ajcc(finding: Finding, emit: EmitMap, ctx: ObservationContext) -> Any:
+    """The AJCC edition as method (mCODE requires it); when the report does not state one, a data-absent-reason."""
+    stated = re.search(r"\d+", finding.details.get("ajcc_edition", "") or ctx.ajcc_edition or "")
+    code = emit.ajcc_editions.get(stated.group(0)) if stated else None
+    if code is None:
+        return dt.data_absent("unknown", "AJCC edition not stated in the report")
+    return dt.concept(code)
