@@ -23,7 +23,7 @@ unit: setup
 test: lint typecheck unit
 
 bench: setup
-	$(VENV)/python -m tests.bench.run
+	$(VENV)/python -m tests.bench.run $(BENCH)
 
 eval: setup
 	$(VENV)/navis eval ../shared/corpus/tcga/dev.jsonl

@@ -6,15 +6,17 @@ A thin composition of the stages' entry points (``ingest.load`` -> ``extract.pip
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from extract.fhir.bundle import to_bundle
-from extract.finding import Finding
+from extract.finding import Extraction, Finding
 from extract.pipeline import extract
 from ingest.images import count_frames
 from ingest.load import load
 from ingest.sniff import sniff
+from navis.errors import InputError, TooLargeError
 from navis.settings import Settings, get_settings
 
 
@@ -25,6 +27,7 @@ class Analysis:
     bundle: dict[str, Any]
     findings: list[Finding]
     rules_version: str
+    extraction: Extraction = field(default_factory=Extraction)  # pending and unreadable items too
 
 
 def analyze_bytes(data: bytes, name: str, patient_id: str | None = None) -> Analysis:
@@ -33,7 +36,29 @@ def analyze_bytes(data: bytes, name: str, patient_id: str | None = None) -> Anal
     document = load(data, name)
     extraction = extract(document)
     bundle = to_bundle(document, extraction, patient_id)
-    return Analysis(bundle=bundle, findings=list(extraction.findings), rules_version=extraction.rules_version)
+    return Analysis(
+        bundle=bundle,
+        findings=list(extraction.findings),
+        rules_version=extraction.rules_version,
+        extraction=extraction,
+    )
+
+
+def analyze_path(path: Path, patient_id: str | None = None, settings: Settings | None = None) -> Analysis:
+    """:func:`analyze_bytes` on a file, refusing missing, unreadable or oversized files before reading them."""
+    return analyze_bytes(read_input(path, settings), path.name, patient_id)
+
+
+def read_input(path: Path, settings: Settings | None = None) -> bytes:
+    """The bytes of an input file, with the size limit checked before they are read."""
+    settings = settings or get_settings()
+    try:
+        size = path.stat().st_size
+        if size > settings.max_upload_bytes:
+            raise TooLargeError(f"{path.name} is {size} bytes; the limit is {settings.max_upload_bytes}")
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as error:
+        raise InputError(f"cannot read {path.name}: {error.strerror or type(error).__name__}") from error
 
 
 def check_bytes(data: bytes, name: str, settings: Settings | None = None) -> str:
