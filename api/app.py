@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
-from starlette.routing import Match
 
 from api import http_errors
 from api.metrics import Metrics
@@ -76,8 +75,5 @@ async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Re
 
 def _route_template(request: Request) -> str:
     # The template ("/v1/jobs/{job_id}"), so ids never become metric labels or log text.
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is Match.FULL:
-            return str(getattr(route, "path", "?"))
-    return "unmatched"
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
