@@ -1,12 +1,88 @@
-"""Extractor stub for misc: replaced by the real rules."""
+"""Tumour size (``tumor_size_cm``), ``laterality``, ``collection_date`` and ``report_date``.
+
+Tumour size is the greatest stated dimension of a size given for the tumour (``Tumor size: 2.3 cm``, ``Greatest
+dimension (pT): 23 mm``, ``carcinoma ... measuring 2.8 x 3.5 x 3.0 cm`` -> 3.5), in cm. Laterality comes from the
+breast side a specimen is labelled with; a report with specimens from both sides yields both, one candidate per
+mention, and the engine keeps them with their specimens. Dates need their label directly before them and are
+returned as ISO dates; an impossible date is not proposed.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
+from functools import cache
 
 from extract.candidate import Candidate
+from extract.extractors._rules import Regex, RuleFile, load_rules
+
+_MONTHS = {name: number for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                                        "oct", "nov", "dec"), start=1)}  # fmt: skip
+
+
+class MiscRules(RuleFile):
+    """Shape of ``extract/rules/misc.yaml``."""
+
+    tumor_size: Regex
+    tumor_measuring: Regex
+    laterality: list[Regex]
+    sides: dict[str, str]
+    collection_label: Regex
+    report_label: Regex
+    dates: list[Regex]
+
+
+@cache
+def rules() -> MiscRules:
+    """The misc rule file, loaded and validated on first use."""
+    return load_rules("misc", MiscRules)
 
 
 def find(text: str) -> Iterator[Candidate]:
-    """Candidates for this extractor's fields in ``text``."""
-    yield from ()
+    """Candidates for tumor_size_cm, laterality, collection_date and report_date in ``text``."""
+    table = rules()
+    yield from _sizes(text, table)
+    for pattern in table.laterality:
+        for match in pattern.finditer(text):
+            side = table.sides[match.group("side").lower()]
+            yield Candidate("laterality", side, match.start(), match.end(), "misc.laterality")
+    yield from _dates(text, "collection_date", table.collection_label, table)
+    yield from _dates(text, "report_date", table.report_label, table)
+
+
+def _sizes(text: str, table: MiscRules) -> Iterator[Candidate]:
+    for rule_id, pattern in (("misc.tumor_size", table.tumor_size), ("misc.tumor_measuring", table.tumor_measuring)):
+        for match in pattern.finditer(text):
+            numbers = [float(n.replace(",", ".")) for n in re.findall(r"\d+(?:[.,]\d+)?", match.group("dims"))]
+            greatest = max(numbers) / (10 if match.group("unit").lower() == "mm" else 1)
+            if not 0 < greatest < 50:
+                continue  # a misread number ('105 cm'), not a breast tumour
+            value = f"{greatest:g}"
+            details = {"stated": match.group("dims") + " " + match.group("unit")}
+            yield Candidate("tumor_size_cm", value, match.start(), match.end(), rule_id, details=details)
+
+
+def _dates(text: str, field: str, label: re.Pattern[str], table: MiscRules) -> Iterator[Candidate]:
+    for found in label.finditer(text):
+        for pattern in table.dates:
+            match = pattern.match(text, found.end())
+            if match is None:
+                continue
+            iso = _iso(match)
+            if iso is not None:
+                yield Candidate(field, iso, found.start(), match.end(), f"misc.{field}")
+            break
+
+
+def _iso(match: re.Match[str]) -> str | None:
+    """The matched date as YYYY-MM-DD, or None when it is not a real date."""
+    parts = match.groupdict()
+    month_name = (parts.get("month") or "")[:3].lower()
+    month = _MONTHS.get(month_name) if month_name else int(parts["m"])
+    if month is None:
+        return None
+    try:
+        return dt.date(int(parts["y"]), month, int(parts["d"])).isoformat()
+    except ValueError:
+        return None
