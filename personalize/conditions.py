@@ -1,0 +1,189 @@
+"""Knowledge-base conditions: a small typed language over profile fields, evaluated in three-valued logic.
+
+A condition is a leaf (``{field: her2_category, in: [low]}``) or ``all`` / ``any`` / ``not`` of conditions. A leaf on an
+unknown or conflicted field is *unknown*, not false: an option whose gates are unknown is shown as "depends on facts
+not in your records", never as met, and never silently dropped (G9: ask, do not guess). ``known`` and ``conflicted``
+are the only operators that look at the absence of a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from personalize.facts import REGISTRY, Facts, FactValue, value_label
+
+Tri = bool | None  # True, False, or unknown
+
+_OPERATORS = ("is_", "in_", "gte", "gt", "lte", "lt", "has", "known", "conflicted")
+
+
+class Leaf(BaseModel):
+    """One test on one profile field; exactly one operator is set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    field: str
+    is_: str | bool | None = Field(default=None, alias="is")
+    in_: tuple[str, ...] | None = Field(default=None, alias="in")
+    gte: float | None = None
+    gt: float | None = None
+    lte: float | None = None
+    lt: float | None = None
+    has: str | None = None
+    known: bool | None = None
+    conflicted: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Leaf:
+        chosen = [name for name in _OPERATORS if getattr(self, name) is not None]
+        if len(chosen) != 1:
+            raise ValueError(f"condition on {self.field!r} needs exactly one operator, got {chosen or 'none'}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        """The name of the operator this leaf uses."""
+        return next(name for name in _OPERATORS if getattr(self, name) is not None)
+
+
+class AllOf(BaseModel):
+    """True when every part is true; false when any part is false; otherwise unknown."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    all: tuple[Condition, ...]
+
+
+class AnyOf(BaseModel):
+    """True when any part is true; false when every part is false; otherwise unknown."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    any: tuple[Condition, ...]
+
+
+class Not(BaseModel):
+    """The negation of one condition (unknown stays unknown)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    not_: Condition = Field(alias="not")
+
+
+Condition = Union[AllOf, AnyOf, Not, Leaf]  # noqa: UP007 (forward references need the Union spelling)
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+
+def evaluate(condition: Condition, facts: Facts) -> Tri:
+    """Three-valued truth of ``condition`` for ``facts``."""
+    if isinstance(condition, Leaf):
+        return _leaf(condition, facts)
+    if isinstance(condition, AllOf):
+        results = [evaluate(part, facts) for part in condition.all]
+        if any(result is False for result in results):
+            return False
+        return True if all(result is True for result in results) else None
+    if isinstance(condition, AnyOf):
+        results = [evaluate(part, facts) for part in condition.any]
+        if any(result is True for result in results):
+            return True
+        return False if all(result is False for result in results) else None
+    inner = evaluate(condition.not_, facts)
+    return None if inner is None else not inner
+
+
+def _leaf(leaf: Leaf, facts: Facts) -> Tri:
+    if leaf.known is not None:
+        present = facts.values.get(leaf.field) is not None or leaf.field in facts.conflicted
+        return present == leaf.known
+    if leaf.conflicted is not None:
+        return (leaf.field in facts.conflicted) == leaf.conflicted
+    value = facts.get(leaf.field)
+    if value is None:
+        return None
+    return _compare(leaf, value)
+
+
+def _compare(leaf: Leaf, value: FactValue) -> bool:
+    if leaf.is_ is not None:
+        return value == leaf.is_
+    if leaf.in_ is not None:
+        return value in leaf.in_
+    if leaf.has is not None:
+        return isinstance(value, frozenset) and leaf.has in value
+    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is None:
+        return False
+    bounds: list[tuple[float | None, bool]] = [
+        (leaf.gte, number >= (leaf.gte or 0)),
+        (leaf.gt, number > (leaf.gt or 0)),
+        (leaf.lte, number <= (leaf.lte or 0)),
+        (leaf.lt, number < (leaf.lt or 0)),
+    ]
+    return next(result for bound, result in bounds if bound is not None)
+
+
+def leaves(condition: Condition) -> Iterator[Leaf]:
+    """Every leaf of ``condition``, depth first."""
+    if isinstance(condition, Leaf):
+        yield condition
+    elif isinstance(condition, AllOf | AnyOf):
+        for part in condition.all if isinstance(condition, AllOf) else condition.any:
+            yield from leaves(part)
+    else:
+        yield from leaves(condition.not_)
+
+
+def unknown_leaves(condition: Condition, facts: Facts) -> list[Leaf]:
+    """The leaves that keep ``condition`` unknown: what a patient would need to confirm for it to be decided."""
+    if evaluate(condition, facts) is not None:
+        return []
+    if isinstance(condition, Leaf):
+        return [condition]
+    parts = condition.all if isinstance(condition, AllOf) else condition.any if isinstance(condition, AnyOf) else ()
+    if isinstance(condition, Not):
+        return unknown_leaves(condition.not_, facts)
+    found: list[Leaf] = []
+    for part in parts:
+        found.extend(leaf for leaf in unknown_leaves(part, facts) if leaf not in found)
+    return found
+
+
+def describe(leaf: Leaf) -> str:
+    """A leaf as a patient reads it: "HER2 category: HER2-low", "PD-L1 CPS (22C3) at least 10"."""
+    spec = REGISTRY.get(leaf.field)
+    label = spec.label if spec else leaf.field
+    operator = leaf.operator
+    if operator == "is_":
+        if isinstance(leaf.is_, bool):
+            return f"{label}: {'yes' if leaf.is_ else 'no'}"
+        return f"{label}: {value_label(leaf.field, str(leaf.is_))}"
+    if operator == "in_":
+        return f"{label}: " + " or ".join(value_label(leaf.field, value) for value in leaf.in_ or ())
+    if operator == "has":
+        return f"{label} include {leaf.has}"
+    if operator == "known":
+        return f"{label} {'is known' if leaf.known else 'is not in your records'}"
+    if operator == "conflicted":
+        return f"reports {'disagree' if leaf.conflicted else 'agree'} on {label}"
+    words = {"gte": "at least", "gt": "above", "lte": "at most", "lt": "below"}
+    bound: Any = getattr(leaf, operator)
+    return f"{label} {words[operator]} {bound:g}"
+
+
+def met_leaves(condition: Condition, facts: Facts) -> list[Leaf]:
+    """The leaves that make a true ``condition`` true: the gates a patient's profile meets, for display."""
+    if evaluate(condition, facts) is not True:
+        return []
+    if isinstance(condition, Leaf):
+        return [condition]
+    if isinstance(condition, AllOf):
+        return [leaf for part in condition.all for leaf in met_leaves(part, facts)]
+    if isinstance(condition, AnyOf):
+        return next(met_leaves(part, facts) for part in condition.any if evaluate(part, facts) is True)
+    return []
