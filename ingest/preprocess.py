@@ -21,8 +21,13 @@ _UNEVEN_LIGHT_SPREAD = 30
 # Skew below this is left alone: rotating costs time and blurs glyphs for no gain in recognition.
 MIN_SKEW_DEG = 0.5
 _MAX_SKEW_DEG = 15.0
-# A ruling line is a dark run at least this fraction of the page width (or height).
-_RULE_FRACTION = 0.12
+# A ruling is a dark run at least this fraction of the page width (or height). Horizontal rules must be longer than
+# a long word; vertical ones only longer than a text line, since leading breaks text strokes every line.
+_RULE_FRACTION_WIDE = 0.20
+_RULE_FRACTION_TALL = 0.05
+# A cell counts as ruling ink when its mean is this close to the ink level (0) rather than the paper level (1):
+# strict enough that letters with their gaps and counters never qualify.
+_RULE_INK_SHARE = 0.35
 # Horizontal or vertical pixels averaged per cell when looking for rulings at full size.
 _RULE_CELL = 8
 
@@ -115,8 +120,16 @@ def _even_light(gray: Image.Image) -> Image.Image:
 
 def _remove_rulings(gray: Image.Image, threshold: int) -> Image.Image:
     """Whiten long horizontal and vertical rules: Tesseract's layout analysis drops text inside ruled tables."""
-    rows = _rule_mask(gray, threshold, horizontal=True)
-    cols = _rule_mask(gray, threshold, horizontal=False)
+    histogram = np.bincount(np.asarray(gray).ravel(), minlength=256)
+    dark, light = histogram[:threshold], histogram[threshold:]
+    if dark.sum() == 0 or light.sum() == 0:
+        return gray
+    # Ink and paper levels from each side of the Otsu split, so a page with little text still has a true ink level.
+    ink = int(np.searchsorted(np.cumsum(dark), dark.sum() * 0.1))
+    paper = threshold + int(np.searchsorted(np.cumsum(light), light.sum() * 0.5))
+    rule_level = ink + int(_RULE_INK_SHARE * (paper - ink)) + 1
+    rows = _rule_mask(gray, rule_level, horizontal=True)
+    cols = _rule_mask(gray, rule_level, horizontal=False)
     if rows is None and cols is None:
         return gray
     pixels = np.array(gray)
@@ -135,7 +148,7 @@ def _rule_mask(gray: Image.Image, threshold: int, *, horizontal: bool) -> Pixels
     cells = np.asarray(gray.resize(size, Image.Resampling.BOX)) < threshold
     if not horizontal:
         cells = cells.T
-    run = max(int(length * _RULE_FRACTION) // _RULE_CELL, 2)
+    run = max(int(length * (_RULE_FRACTION_WIDE if horizontal else _RULE_FRACTION_TALL)) // _RULE_CELL, 2)
     # Only rows holding enough dark cells in total can hold a long run; test just those.
     candidates = np.nonzero(cells.sum(axis=1) >= run)[0]
     if len(candidates) == 0:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from ingest.document import Document
-from ingest.load import load
+from ingest.load import load, load_file
 from navis.errors import ProcessingError
 from navis.settings import Settings
 from tests.support.pdf import PdfPage, write_pdf
@@ -116,3 +117,20 @@ def test_missing_tesseract_is_a_processing_error(monkeypatch: pytest.MonkeyPatch
     (page,) = render_pages("HER2 (IHC): 3+", dpi=100)
     with pytest.raises(ProcessingError, match="Tesseract"):
         load(_encoded(page, "PNG"), "scan.png", SETTINGS)
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "line"),
+    [
+        ("her2-low-table.pdf", "text-layer", "HER2 (FISH) | Not amplified | HER2/CEP17 ratio 1.3; 3.1 copies/cell"),
+        ("her2-low-scan.png", "ocr", "HER2 by IHC (4B5): 1+ (negative; HER2-low)"),
+        ("triple-negative.txt", "plain", "Progesterone receptor (1E2): NEGATIVE (0%)."),
+    ],
+)
+def test_shipped_samples_read_as_their_kind(name: str, source: str, line: str) -> None:
+    document = load_file(SAMPLES / name, SETTINGS)
+    assert [p.source for p in document.pages] == [source]
+    assert line in document.text.splitlines()

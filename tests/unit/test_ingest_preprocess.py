@@ -82,3 +82,11 @@ def test_exif_orientation_is_applied() -> None:
     stored.info["exif"] = exif.tobytes()
     stored.getexif()[0x0112] = 6
     assert to_gray(stored).size == (300, 100)
+
+
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+def test_text_is_never_mistaken_for_rulings(dpi: int) -> None:
+    (page,) = render_pages("DEPARTMENT OF PATHOLOGY MMMMMMMMMMMM WWWWWWWW\n" + REPORT, dpi=dpi)
+    before = (np.asarray(page) < 128).sum()
+    after = (np.asarray(prepare_page(page)) < 128).sum()
+    assert after == before
