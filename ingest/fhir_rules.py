@@ -21,6 +21,10 @@ _RELATIVE = re.compile(r"^([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(/_history/.+)?
 _REQUEST_TYPES = frozenset({"transaction", "batch", "history"})
 _RESPONSE_TYPES = frozenset({"transaction-response", "batch-response", "history"})
 _SELF_CONTAINED = frozenset({"collection", "document"})
+_LOINC_SHAPE = re.compile(r"^(\d{1,7}-\d|LA\d{1,6}-\d|LP\d{1,7}-\d)$")  # LOINC codes end in a check digit
+_SNOMED_SHAPE = re.compile(r"^\d{6,18}$")
+_SNOMED = "http://snomed.info/sct"
+_LOINC = "http://loinc.org"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +49,34 @@ def bundle_rule_issues(bundle: dict[str, Any]) -> list[FhirIssue]:
     issues += _full_url_issues(entries)
     if bundle_type in _SELF_CONTAINED:
         issues += _unresolved_reference_issues(entries)
+    for index, entry in enumerate(entries):
+        issues += coding_issues(entry.get("resource"), f"Bundle.entry[{index}].resource")
     return issues
+
+
+def coding_issues(value: Any, where: str) -> list[FhirIssue]:
+    """Codes in the wrong code system: a LOINC-shaped code under SNOMED CT, or a SNOMED-shaped one under LOINC.
+    Readers then ignore that coding (a warning: the rest of the resource is usable)."""
+    found: list[FhirIssue] = []
+    if isinstance(value, dict):
+        code, system = value.get("code"), value.get("system")
+        if isinstance(code, str) and system == _SNOMED and _LOINC_SHAPE.match(code):
+            found.append(
+                FhirIssue("warning", where, f"{code} is a LOINC code but the system is SNOMED CT", "code-system")
+            )
+        if isinstance(code, str) and system == _LOINC and _SNOMED_SHAPE.match(code):
+            found.append(
+                FhirIssue(
+                    "warning", where, f"{code} looks like a SNOMED CT code but the system is LOINC", "code-system"
+                )
+            )
+        for key, child in value.items():
+            if key != "contained":
+                found += coding_issues(child, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += coding_issues(item, f"{where}[{index}]")
+    return found
 
 
 def _request_response_issues(entries: list[dict[str, Any]], bundle_type: str) -> Iterator[FhirIssue]:
@@ -66,8 +97,9 @@ def _full_url_issues(entries: list[dict[str, Any]]) -> Iterator[FhirIssue]:
             continue
         where = f"Bundle.entry[{index}].fullUrl"
         if full_url.startswith("urn:uuid:") and not _UUID.match(full_url):
-            yield FhirIssue("error", where, "urn:uuid fullUrl is not a UUID", "uuid")
-        version = ((entry.get("resource") or {}).get("meta") or {}).get("versionId")
+            yield FhirIssue("warning", where, "urn:uuid fullUrl is not a UUID", "uuid")
+        resource = entry.get("resource")
+        version = (resource.get("meta") or {}).get("versionId") if isinstance(resource, dict) else None
         key = f"{full_url}|{version or ''}"
         if key in first_seen:
             yield FhirIssue(
@@ -80,11 +112,8 @@ def _full_url_issues(entries: list[dict[str, Any]]) -> Iterator[FhirIssue]:
 def _unresolved_reference_issues(entries: list[dict[str, Any]]) -> Iterator[FhirIssue]:
     """References in a self-contained bundle that point at no entry (by fullUrl or Type/id)."""
     full_urls = {str(entry.get("fullUrl")) for entry in entries if entry.get("fullUrl")}
-    typed_ids = {
-        f"{resource.get('resourceType')}/{resource.get('id')}"
-        for resource in (entry.get("resource") or {} for entry in entries)
-        if resource.get("id")
-    }
+    resources = [entry.get("resource") for entry in entries]
+    typed_ids = {f"{r.get('resourceType')}/{r.get('id')}" for r in resources if isinstance(r, dict) and r.get("id")}
     for index, entry in enumerate(entries):
         resource = entry.get("resource")
         if not isinstance(resource, dict):
