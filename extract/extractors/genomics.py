@@ -30,6 +30,7 @@ class _Result(BaseModel):
 class GenomicsRules(RuleFile):
     """Shape of ``extract/rules/genomics.yaml``."""
 
+    gates: dict[str, list[str]]
     brca_gene: Regex
     brca_results: list[_Result]
     reach: int
@@ -55,10 +56,17 @@ def rules() -> GenomicsRules:
 def find(text: str) -> Iterator[Candidate]:
     """Candidates for brca, pdl1, pik3ca, esr1, akt1, pten and oncotype_rs in ``text``."""
     table = rules()
-    yield from _brca(text, table)
-    yield from _pdl1(text, table)
+    lower = text.lower()
+    gated = {rule for rule, words in table.gates.items() if any(word in lower for word in words)}
+    if "brca" in gated:
+        yield from _brca(text, table)
+    if "pdl1" in gated:
+        yield from _pdl1(text, table)
     for field, pattern in table.genes.items():
-        yield from _gene(text, field, pattern, table)
+        if field in gated:
+            yield from _gene(text, field, pattern, table)
+    if "oncotype" not in gated:
+        return
     for match in table.oncotype.finditer(text):
         score = match.group("rs") or match.group("rs2")
         if int(score) <= 100:

@@ -22,6 +22,7 @@ _LOOKBACK = 40
 class GradeRules(RuleFile):
     """Shape of ``extract/rules/grade.yaml``."""
 
+    gates: dict[str, list[str]]
     numerals: dict[str, str]
     differentiation: dict[str, str]
     tiers: dict[str, str]
@@ -47,9 +48,11 @@ def rules() -> GradeRules:
 def find(text: str) -> Iterator[Candidate]:
     """Candidates for grade in ``text``; the score-derived grade only when no grade is stated."""
     table = rules()
-    stated = [*_numbered(text, table), *_worded(text, table)]
+    lower = text.lower()
+    gated = {rule for rule, words in table.gates.items() if any(word in lower for word in words)}
+    stated = [*_numbered(text, table, gated), *_worded(text, table, gated)]
     yield from stated
-    if not stated:
+    if not stated and "score" in gated:
         yield from _from_score(text, table)
 
 
@@ -58,8 +61,11 @@ def _histologic(text: str, start: int, table: GradeRules) -> bool:
     return not table.not_histologic_before.search(text[max(0, start - _LOOKBACK) : start])
 
 
-def _numbered(text: str, table: GradeRules) -> Iterator[Candidate]:
-    for rule_id, pattern in (("grade.labelled", table.labelled), ("grade.letter", table.letter)):
+def _numbered(text: str, table: GradeRules, gated: set[str]) -> Iterator[Candidate]:
+    for rule, pattern in (("labelled", table.labelled), ("letter", table.letter)):
+        if rule not in gated:
+            continue
+        rule_id = f"grade.{rule}"
         for match in pattern.finditer(text):
             if not _histologic(text, match.start(), table) or not _single_value(text, match, table):
                 continue
@@ -77,13 +83,17 @@ def _single_value(text: str, match: re.Match[str], table: GradeRules) -> bool:
     return not table.denominator_after.match(after) or bool(table.valid_denominator.match(after))
 
 
-def _worded(text: str, table: GradeRules) -> Iterator[Candidate]:
-    for match in table.differentiated.finditer(text):
+def _worded(text: str, table: GradeRules, gated: set[str]) -> Iterator[Candidate]:
+    differentiated = table.differentiated.finditer(text) if "differentiated" in gated else iter(())
+    for match in differentiated:
         if match.group("range") or not _histologic(text, match.start(), table):
             continue
         value = table.differentiation[match.group("word").lower()]
         yield Candidate("grade", value, match.start(), match.end(), "grade.differentiation", confidence=0.85)
-    for rule_id, pattern in (("grade.tier", table.tier), ("grade.histologic_word", table.histologic_word)):
+    for rule, pattern in (("tier", table.tier), ("histologic_word", table.histologic_word)):
+        if rule not in gated:
+            continue
+        rule_id = f"grade.{rule}"
         for match in pattern.finditer(text):
             if not _histologic(text, match.start(), table):
                 continue

@@ -24,6 +24,7 @@ _MONTHS = {name: number for number, name in enumerate(("jan", "feb", "mar", "apr
 class MiscRules(RuleFile):
     """Shape of ``extract/rules/misc.yaml``."""
 
+    gates: dict[str, list[str]]
     tumor_size: Regex
     tumor_measuring: Regex
     laterality: list[Regex]
@@ -42,17 +43,23 @@ def rules() -> MiscRules:
 def find(text: str) -> Iterator[Candidate]:
     """Candidates for tumor_size_cm, laterality, collection_date and report_date in ``text``."""
     table = rules()
-    yield from _sizes(text, table)
+    lower = text.lower()
+    gated = {rule for rule, words in table.gates.items() if any(word in lower for word in words)}
+    yield from _sizes(text, table, gated)
     for pattern in table.laterality:
         for match in pattern.finditer(text):
             side = table.sides[match.group("side").lower()]
             yield Candidate("laterality", side, match.start(), match.end(), "misc.laterality")
-    yield from _dates(text, "collection_date", table.collection_label, table)
-    yield from _dates(text, "report_date", table.report_label, table)
+    if "dates" in gated:
+        yield from _dates(text, "collection_date", table.collection_label, table)
+        yield from _dates(text, "report_date", table.report_label, table)
 
 
-def _sizes(text: str, table: MiscRules) -> Iterator[Candidate]:
-    for rule_id, pattern in (("misc.tumor_size", table.tumor_size), ("misc.tumor_measuring", table.tumor_measuring)):
+def _sizes(text: str, table: MiscRules, gated: set[str]) -> Iterator[Candidate]:
+    rules_used = [("misc.tumor_measuring", table.tumor_measuring)]
+    if "tumor_size" in gated:
+        rules_used.insert(0, ("misc.tumor_size", table.tumor_size))
+    for rule_id, pattern in rules_used:
         for match in pattern.finditer(text):
             numbers = [float(n.replace(",", ".")) for n in re.findall(r"\d+(?:[.,]\d+)?", match.group("dims"))]
             greatest = max(numbers) / (10 if match.group("unit").lower() == "mm" else 1)
