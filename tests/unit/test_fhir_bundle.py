@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.fhir.bundle import to_bundle
 from extract.fhir.profiles.check import check_bundle, errors
@@ -184,3 +186,52 @@ def test_negative_brca_is_a_pertinent_negative() -> None:
     assert variant["valueCodeableConcept"]["coding"][0]["code"] == "LA9634-2"
     assert variant["component"][0]["valueCodeableConcept"]["coding"][0]["code"] == "HGNC:1101"
     assert errors(check_bundle(bundle)) == []
+
+
+VALUE_POOLS = {
+    "er_status": ["positive", "negative", "low-positive"],
+    "pr_percent": ["0", "5", ">90", "<1", "10-20"],
+    "her2_ihc": ["0", "1+", "2+", "3+"],
+    "her2_status": ["positive", "negative", "equivocal"],
+    "her2_ish": ["amplified", "not-amplified", "equivocal"],
+    "her2_ish_ratio": ["1.04", "2.3", "8.0"],
+    "ki67_percent": ["5", "30", "10-20"],
+    "grade": ["1", "2", "3"],
+    "pT": ["pT1c", "ypT0", "pT4b", "pTis"],
+    "pN": ["pN0", "pN1mi", "pN0(i+)", "pNX"],
+    "M": ["MX", "pMX", "cM0", "M1"],
+    "cT": ["cT2"],
+    "stage_group": ["IA", "IIB", "IIIC", "IV"],
+    "brca": ["BRCA1 pathogenic", "BRCA2 negative", "BRCA2 vus", "BRCA1 detected"],
+    "esr1": ["detected", "not-detected"],
+    "histology": ["ductal", "lobular", "mixed"],
+    "ajcc_edition": ["7", "8"],
+}
+
+
+@st.composite
+def extractions(draw: st.DrawFn) -> Extraction:
+    fields = draw(st.lists(st.sampled_from(sorted(VALUE_POOLS)), min_size=1, max_size=12))
+    findings = [
+        finding(
+            field,
+            draw(st.sampled_from(VALUE_POOLS[field])),
+            start=index,
+            specimen=draw(st.sampled_from([None, "A", "B"])),
+            assertion=draw(st.sampled_from(["present", "historical"])),
+        )
+        for index, field in enumerate(fields)
+    ]
+    return Extraction(findings=tuple(findings))
+
+
+@settings(max_examples=25, deadline=None)
+@given(extractions())
+def test_any_extraction_gives_a_conforming_bundle_that_reads_back(extracted: Extraction) -> None:
+    bundle = to_bundle(document(), extracted)
+    issues = check_bundle(bundle)
+    assert errors(issues) == []
+    assert [i for i in issues if i.rule == "ref-resolve"] == []
+    read = {(f.field, f.value) for f in findings_from_observations([bundle])}
+    written = {(f.field, f.value) for f in extracted.findings if f.field not in ("histology", "ajcc_edition")}
+    assert written <= read

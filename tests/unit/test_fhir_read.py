@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from fhir.resources.R4B.observation import Observation
 
 from extract.fhir.codes import load_codes
 from extract.fhir.read import findings_from_observations
+from navis.errors import ConfigError
 from tests.unit.fhir_corpus import FHIR_CORPUS, corpus_params, load_json, resources_of
 
 LOINC = "http://loinc.org"
@@ -251,3 +253,26 @@ def test_jenny_m_bundle_reads_as_her_profile() -> None:
     expected = {("er_status", "positive"), ("pr_status", "negative"), ("her2_status", "negative"), ("cT", "cT3")}
     expected |= {("cN", "cN0"), ("M", "cM0"), ("stage_group", "IIB"), ("oncotype_rs", "47")}
     assert expected <= values
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("systems: {}\nobservations: []\nanswers: {}\ncomponents: {}\ngenes: {}\nextra: 1\n", "codes.yaml: extra"),
+        (
+            "systems: {loinc: [x]}\nobservations: [{field: nope, kind: status, codes: ['loinc|1-2'], source: s}]\n"
+            "answers: {}\ncomponents: {}\ngenes: {}\n",
+            "codes.yaml: observations.0.field",
+        ),
+        (
+            "systems: {}\nobservations: []\nanswers: {status: {'what|1': positive}}\ncomponents: {}\ngenes: {}\n",
+            "codes.yaml",
+        ),
+        ("systems: [\n", "codes.yaml: cannot read"),
+    ],
+)
+def test_bad_code_map_names_the_file_and_key(tmp_path: Path, text: str, names: str) -> None:
+    broken = tmp_path / "codes.yaml"
+    broken.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(names)):
+        load_codes.__wrapped__(broken)

@@ -206,3 +206,12 @@ def _requires_subject(resource: dict[str, Any]) -> bool:
     profiles = load_constraints().profiles
     claimed = [profiles.get(str(p)) for p in resource.get("meta", {}).get("profile", [])]
     return any(p is not None and (e := p.element("Observation.subject")) is not None and e.min == 1 for p in claimed)
+
+
+def test_mcode_extension_is_checked_against_its_own_definition() -> None:
+    resource = tumor_marker()
+    resource["extension"] = [{"url": MCODE + "mcode-related-condition", "valueString": "breast cancer"}]
+    found = [(i.location, i.rule) for i in errors(check_resource(resource))]
+    assert ("Observation.extension[0].valueString", "type") in found
+    resource["extension"] = [{"url": MCODE + "mcode-related-condition", "valueReference": {"reference": "Condition/c"}}]
+    assert errors(check_resource(resource)) == []

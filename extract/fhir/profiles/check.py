@@ -37,7 +37,34 @@ def check_resource(resource: JSON, location: str | None = None) -> list[Issue]:
             issues.append(Issue("error", f"{where}.meta.profile[{index}]", message, "profile"))
         else:
             issues += _check_profile(resource, url, where)
+    return issues + _extension_issues(resource, where)
+
+
+def _extension_issues(resource: JSON, where: str) -> list[Issue]:
+    """mCODE extensions used on the resource (``relatedCondition``, ``laterality-qualifier`` ...) checked against
+    their own StructureDefinitions, wherever they sit in the resource."""
+    issues: list[Issue] = []
+    profiles = load_constraints().profiles
+    for location, extension in _extensions(resource, where):
+        profile = profiles.get(str(extension.get("url", "")))
+        if profile is not None and profile.type == "Extension":
+            issues += _check_profile(extension, str(extension["url"]), location)
     return issues
+
+
+def _extensions(value: Any, where: str) -> list[tuple[str, JSON]]:
+    """(location, extension) of every extension below ``value``, contained resources excepted."""
+    found: list[tuple[str, JSON]] = []
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key in ("extension", "modifierExtension") and isinstance(child, list):
+                found += [(f"{where}.{key}[{i}]", e) for i, e in enumerate(child) if isinstance(e, dict)]
+            if key != "contained":
+                found += _extensions(child, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _extensions(item, f"{where}[{index}]")
+    return found
 
 
 def check_bundle(bundle: JSON) -> list[Issue]:
