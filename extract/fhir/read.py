@@ -14,7 +14,7 @@ from typing import Any
 from extract.fhir import values
 from extract.fhir.codes import CodeMap, ObservationCode, load_codes
 from extract.fhir.read_genomic import CODED_CONFIDENCE, TEXT_CONFIDENCE, Read, significance_by_variant, variant_reads
-from extract.fhir.urls import EVIDENCE_URL
+from extract.fhir.read_ours import our_evidence, our_extraction
 from extract.finding import FIELDS, Evidence, Finding
 
 JSON = dict[str, Any]
@@ -140,48 +140,24 @@ def _finding(observation: JSON, index: int, read: Read) -> Finding:
     name = observation.get("id") or f"#{index}"
     label = _label(observation.get("code") or {})
     quote = f"{label}: {_shown_value(observation, value)}"[:160]
-    evidence = _our_evidence(observation) or (Evidence(quote=quote, start=0, end=0, section="fhir"),)
+    evidence = our_evidence(observation) or (Evidence(quote=quote, start=0, end=0, section="fhir"),)
+    ours = our_extraction(observation)  # our own output: keep its assertion, specimen label and confidence
     specimen = observation.get("specimen") or {}
     method = next(iter(values.texts(observation.get("method"))), None)
     return Finding(
         field=field,
         value=value,
         evidence=evidence,
-        confidence=confidence,
+        assertion="historical" if ours.get("assertion") == "historical" else "present",
+        confidence=float(ours["confidence"]) if isinstance(ours.get("confidence"), int | float) else confidence,
         rule_id=f"fhir:Observation/{name}",
-        specimen=specimen.get("display") or (str(specimen["reference"]) if specimen.get("reference") else None),
+        specimen=ours.get("specimen")
+        or specimen.get("display")
+        or (str(specimen["reference"]) if specimen.get("reference") else None),
         method=method,
         date=_date(observation),
         details=details,
     )
-
-
-def _our_evidence(observation: JSON) -> tuple[Evidence, ...]:
-    """The evidence spans of an Observation Navis wrote (its evidence extension), so they survive a round trip."""
-    spans = []
-    for extension in observation.get("extension") or []:
-        if extension.get("url") != EVIDENCE_URL:
-            continue
-        parts = {
-            part.get("url"): next((v for k, v in part.items() if k.startswith("value")), None)
-            for part in extension.get("extension") or []
-        }
-        if isinstance(parts.get("quote"), str):
-            spans.append(
-                Evidence(
-                    quote=str(parts["quote"]),
-                    start=int(parts.get("start") or 0),
-                    end=int(parts.get("end") or 0),
-                    page=int(parts.get("page") or 1),
-                    section=str(parts["section"]) if parts.get("section") else None,
-                    ocr_confidence=_float(parts.get("ocrConfidence")),
-                )
-            )
-    return tuple(spans)
-
-
-def _float(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float | str) else None
 
 
 def _label(code: JSON) -> str:

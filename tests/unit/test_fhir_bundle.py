@@ -235,3 +235,11 @@ def test_any_extraction_gives_a_conforming_bundle_that_reads_back(extracted: Ext
     read = {(f.field, f.value) for f in findings_from_observations([bundle])}
     written = {(f.field, f.value) for f in extracted.findings if f.field not in ("histology", "ajcc_edition")}
     assert written <= read
+
+
+def test_reading_our_bundle_keeps_assertion_specimen_and_confidence() -> None:
+    bundle = to_bundle(document(), extraction())
+    back = [f for f in findings_from_observations([bundle]) if f.field == "er_status"]
+    historical = [f for f in back if f.assertion == "historical"]
+    assert [(f.specimen, f.confidence) for f in historical] == [("B", 0.9)]
+    assert len(back) == 2
