@@ -110,6 +110,8 @@ def _node_details(suffix: str) -> tuple[str, dict[str, str]]:
         qualifier = "(i+)"
     elif re.search(r"(?:\bi|\b1|\bl)\s?-", low):
         qualifier = "(i-)"
+    elif re.search(r"\(mi\)", low):
+        qualifier = "mi"  # 'pN1(mi)': the micrometastasis category written as a suffix
     counts = re.search(r"(\d+)\s?/\s?(\d+)", low)
     if counts:
         details["nodes_positive"], details["nodes_examined"] = counts.group(1), counts.group(2)
@@ -143,7 +145,7 @@ def _make(kind: str, match: re.Match[str], text: str, table: TnmRules) -> Token 
     if kind == "N":
         qualifier, extra = _node_details(match.group("suf") or "")
         details.update(extra)
-        qualifier = qualifier if cat == "0" else ""
+        qualifier = qualifier if cat == "0" or (cat == "1" and qualifier == "mi") else ""
     if kind == "M" and match.group("suf"):
         qualifier = "(i+)"
     if repaired and cat in ("0", "1") and not prefix:

@@ -63,6 +63,7 @@ def grades(text: str) -> set[str]:
         ("portions have intermediate grade nuclei and high grade DCIS", set()),
         ("Allred score 8 of 8; tubule score 3", set()),
         ("GI tract unremarkable", set()),
+        ("Nuclear grade 2, histologic grade 3", {"3"}),
     ],
 )
 def test_grade_truth_table(text: str, expected: set[str]) -> None:

@@ -48,6 +48,9 @@ def types(text: str) -> set[str]:
         ("IN-SITU AND INVASIVE PAPILLARY CARCINOMA", {"other"}),
         ("Medullary carcinoma forming a 3 cm mass", {"other"}),
         ("Invasive tumor type: Large cell neuroendocrine carcinoma", {"other"}),
+        ("Adenoid cystic carcinoma of the breast", {"other"}),
+        ("Infiltrating duct carcinoma, signet ring type", {"ductal"}),
+        ("Invasive mammary carcinoma with ductal and lobular features", {"mixed"}),
         # traps: in situ, negation, minor components, no type named
         ("DUCTAL CARCINOMA IN SITU, SOLID TYPE", set()),
         ("LOBULAR CARCINOMA IN-SITU (LCIS), FOCAL", set()),

@@ -38,6 +38,7 @@ def groups(text: str) -> set[str]:
         ("N STAGE, PATHOLOGIC: pN1", set()),
         ("Stage I-II disease per protocol", set()),
         ("stage in progress", set()),
+        ("HISTORY: metastatic breast cancer, stage IV", set()),
     ],
 )
 def test_stage_group_truth_table(text: str, expected: set[str]) -> None:

@@ -55,6 +55,8 @@ def values(text: str) -> set[tuple[str, str]]:
         ("[AJCC pN0(mol+)]", {("pN", "pN0(mol+)")}),
         ("Category: pN1 mi (sn)", {("pN", "pN1mi")}),
         ("pN3a(12/20)L1", {("pN", "pN3a")}),
+        ("pT1c pN1(mi) MX", {("pT", "pT1c"), ("pN", "pN1mi"), ("M", "MX")}),
+        ("Final: T1cN0M0", {("pT", "pT1c"), ("pN", "pN0"), ("M", "M0")}),
         ("PATHOLOGIC STAGING: mpT2a pNo(sn)(I-)", {("pT", "pT2"), ("pN", "pN0(i-)")}),
         # pNX is a value
         ("Regional lymph nodes (pN): pNX", {("pN", "pNX")}),
