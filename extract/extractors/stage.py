@@ -21,6 +21,7 @@ from extract.extractors._rules import Regex, RuleFile, load_rules
 
 _LINE_LOOKBACK = 60
 _ARABIC = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+_GROUPS = frozenset({"0", "I", "IA", "IB", "II", "IIA", "IIB", "III", "IIIA", "IIIB", "IIIC", "IV"})
 
 
 class _KindWords(BaseModel):
@@ -79,7 +80,14 @@ def _stage_group(match: re.Match[str], text: str, table: StageRules) -> Candidat
         return None
     groups = match.groupdict()
     roman, arabic = groups.get("roman"), groups.get("arabic") or ""
-    value = roman.upper() if roman else _ARABIC[arabic[:1]] + arabic[1:].upper()
+    if roman:
+        rest = roman.lstrip("Il|1")
+        value = "I" * (len(roman) - len(rest)) + rest.upper()
+        repaired = any(ch in "l|1" for ch in roman)
+    else:
+        value, repaired = _ARABIC[arabic[:1]] + arabic[1:].upper(), False
+    if value not in _GROUPS:
+        return None
     kind = "unstated"
     if table.kind_words.prognostic.search(context):
         kind = "prognostic"
@@ -91,5 +99,6 @@ def _stage_group(match: re.Match[str], text: str, table: StageRules) -> Candidat
         start=match.start(),
         end=match.end(),
         rule_id="stage.group" if roman else "stage.group_arabic",
+        repaired=repaired,
         details={"stage_type": kind},
     )

@@ -26,6 +26,7 @@ def groups(text: str) -> set[str]:
         ("Stage IV (bone metastases)", {"IV"}),
         ("AJCC prognostic stage group: 2A", {"IIA"}),
         ("Prognostic stage group IB", {"IB"}),
+        ("PTNM CLASSIFICATION: STAGE IlB, T2 N1 MX", {"IIB"}),
         # traps
         ("T Stage: 2 N Stage: 1 M Stage: 0 Treatment: none", set()),
         ("T. Stage: 3 M Stage: 0", set()),
@@ -70,3 +71,8 @@ def test_stage_type_in_details(text: str, kind: str) -> None:
 )
 def test_ajcc_edition(text: str, expected: set[str]) -> None:
     assert {c.value for c in stage.find(text) if c.field == "ajcc_edition"} == expected
+
+
+def test_ocr_numeral_is_marked_repaired() -> None:
+    (candidate,) = stage.find("Pathologic stage: lIIA")
+    assert (candidate.value, candidate.repaired) == ("IIIA", True)
