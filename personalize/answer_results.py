@@ -12,8 +12,8 @@ _SUPPORT = {
     "hr_status": ("er_status", "er_percent", "pr_status", "pr_percent"),
     "triple_negative": ("er_status", "pr_status", "her2_ihc"),
     "brca": ("brca",),
-    "stage_group": ("stage_group", "pT", "pN", "M"),
-    "setting": ("stage_group", "M"),
+    "stage_group": ("stage_group", "pT", "pN", "cT", "cN", "M"),
+    "setting": ("stage_group", "pT", "pN", "cT", "cN", "M"),
 }
 _DERIVED_ORDER = ("her2_category", "hr_status", "triple_negative", "brca", "stage_group", "setting")
 
@@ -26,6 +26,11 @@ def result_items(profile: Profile) -> list[Item]:
         if derived is None:
             continue
         records = tuple(evidence_ref(h.current) for f in _SUPPORT[name] if (h := profile.biomarkers.get(f)))
+        if derived.origin == "patient-reported" or not records:  # the patient's word, or clinic context (sites)
+            source = "you (patient-reported)" if derived.origin == "patient-reported" else derived.basis
+            records = (
+                EvidenceRef(value=derived.value or "", source=source, patient_reported=derived.origin != "report"),
+            )
         origin_note = " (from what you told us)" if derived.origin == "patient-reported" else ""
         items.append(
             Item(title=derived.label, text=f"{derived.display}{origin_note}. How: {derived.basis}.", records=records)

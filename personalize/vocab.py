@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from navis.errors import ConfigError
 
 KB_DIR = Path(__file__).parent / "kb"
+# libyaml when present: the pure-Python loader makes loading the knowledge base several times slower
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DrugClass = str
 _CLASSES = frozenset(
@@ -65,7 +67,7 @@ class CodeFile(BaseModel):
 def _load(model: type[M], name: str) -> M:
     path = KB_DIR / name
     try:
-        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return model.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{name}: cannot read ({type(exc).__name__})") from exc
     except ValidationError as exc:
@@ -101,12 +103,14 @@ def _name_patterns() -> tuple[tuple[re.Pattern[str], Drug], ...]:
 
 
 def drugs_in(text: str, rxnorm_codes: tuple[str, ...] = ()) -> list[Drug]:
-    """The drugs named by RxNorm code or by name in ``text`` (a combination like "AC-T" needs its names)."""
-    found: list[Drug] = [drug for drug in drugs().drugs if set(drug.rxnorm) & set(rxnorm_codes)]
+    """The drugs named by RxNorm code or by name in ``text``, in the order the text names them."""
+    by_code: list[Drug] = [drug for drug in drugs().drugs if set(drug.rxnorm) & set(rxnorm_codes)]
+    positions: dict[str, tuple[int, Drug]] = {}
     remaining = text
     for pattern, drug in _name_patterns():
-        if pattern.search(remaining):
-            remaining = pattern.sub(" ", remaining)
-            if drug not in found:
-                found.append(drug)
-    return found
+        match = pattern.search(remaining)
+        if match:
+            remaining = pattern.sub(lambda m: " " * len(m.group()), remaining)  # keep offsets for ordering
+            positions.setdefault(drug.name, (match.start(), drug))
+    named = [drug for _, drug in sorted(positions.values(), key=lambda pair: pair[0])]
+    return by_code + [drug for drug in named if drug not in by_code]
