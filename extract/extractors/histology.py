@@ -36,6 +36,7 @@ class HistologyRules(RuleFile):
     features_after: Regex
     mixed_after: Regex
     type_after: Regex
+    paren_after: Regex
     restated_after: Regex
     nos_word: Regex
     label_only: Regex
@@ -81,7 +82,7 @@ def _phrase(text: str, noun: re.Match[str], begin: int, table: HistologyRules) -
         if extra:
             stated = f"{before} {extra.group('words')} and"
     found = _classes(stated, table)
-    for fallback in (table.features_after, table.type_after):
+    for fallback in (table.features_after, table.type_after, table.paren_after):
         if not found:
             extra = fallback.match(after)
             stated = extra.group("words") if extra else ""

@@ -44,6 +44,8 @@ def grades(text: str) -> set[str]:
         ("INFILTRATING DUCTAL CARCINOMA, WELL DIFFERENTIATED", {"1"}),
         ("Invasive ductal carcinoma, high grade", {"3"}),
         ("POOR HISTOLOGIC AND NUCLEAR GRADE", {"3"}),
+        ("Overall grade: intermediate", {"2"}),
+        ("Nuclear grade: high", set()),
         # OCR: 'Il' for II
         ("MODIFIED SBR GRADE Il. - TUMOR IS 3.0 CM", {"2"}),
         # score only when no grade is stated

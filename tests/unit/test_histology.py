@@ -51,6 +51,9 @@ def types(text: str) -> set[str]:
         ("Adenoid cystic carcinoma of the breast", {"other"}),
         ("Infiltrating duct carcinoma, signet ring type", {"ductal"}),
         ("Invasive mammary carcinoma with ductal and lobular features", {"mixed"}),
+        ("Invasive carcinoma with mixed ductal and lobular features", {"mixed"}),
+        ("Histologic type: invasive carcinoma (ductal, NST)", {"ductal"}),
+        ("Invasive carcinoma (see comment)", set()),
         # traps: in situ, negation, minor components, no type named
         ("DUCTAL CARCINOMA IN SITU, SOLID TYPE", set()),
         ("LOBULAR CARCINOMA IN-SITU (LCIS), FOCAL", set()),
