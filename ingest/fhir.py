@@ -20,6 +20,7 @@ from typing import Any
 
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
+from ingest.fhir_codes import required_code_issues
 from ingest.fhir_rules import FhirIssue, bundle_rule_issues
 from ingest.fhir_validate import Issue, fhirpath, parse_resource
 from navis.errors import EmptyInputError, InvalidFhirError, TooLargeError
@@ -62,7 +63,9 @@ def read_bundle(data: bytes) -> BundleIntake:
     listed = raw.get("entry")
     entries: list[Any] = listed if isinstance(listed, list) else []
     shell["entry"] = [{k: v for k, v in e.items() if k != "resource"} if isinstance(e, dict) else e for e in entries]
-    _, issues = parse_resource(shell, "Bundle")
+    shell_model, issues = parse_resource(shell, "Bundle")
+    if shell_model is not None and not wrapped:
+        issues += [(i.location, f"{i.message} [{i.rule}]") for i in required_code_issues(shell, "Bundle")]
     resources: dict[str, list[FHIRAbstractModel]] = {}
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or "resource" not in entry:
@@ -70,6 +73,8 @@ def read_bundle(data: bytes) -> BundleIntake:
         where = root if wrapped else f"Bundle.entry[{index}].resource"
         model, problems = parse_resource(entry["resource"], where)
         issues += problems
+        if model is not None:
+            issues += [(i.location, f"{i.message} [{i.rule}]") for i in required_code_issues(entry["resource"], where)]
         if model is not None:
             resources.setdefault(str(entry["resource"]["resourceType"]), []).append(model)
     rule_issues = [] if wrapped else bundle_rule_issues(raw)

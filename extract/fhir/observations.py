@@ -83,7 +83,7 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
             "id": oid,
             "meta": Meta(profile=[emit.profile_url(key)]),
             "extension": _extensions(finding, ctx, spec),
-            "status": ctx.status,
+            "status": _status(finding, ctx),
             "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": "laboratory", "display": "Laboratory"}]}],
             "code": dt.concept(spec.code, spec.extra_code),
             "subject": ctx.subject,
@@ -99,6 +99,12 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
     if spec.kind == "tnm":
         ctx.members.setdefault((_stage_type(finding), finding.specimen), []).append(oid)
     return observation
+
+
+def _status(finding: Finding, ctx: ObservationContext) -> str:
+    """``amended``/``corrected`` when the extractor marks the finding as from an amended report, else the default."""
+    stated = finding.details.get("report_status", "")
+    return stated if stated in ("amended", "corrected") else ctx.status
 
 
 def _first_start(finding: Finding) -> int:

@@ -117,6 +117,15 @@ def test_single_resource_is_wrapped_in_a_collection() -> None:
             "Bundle.entry[0].resource",
             "object",
         ),
+        (payload(observation(status="bogus")), "Observation.status", "required value set"),
+        (payload({**bundle(observation()), "type": "bogus"}), "Bundle.type", "required value set"),
+        (
+            payload(
+                {"resourceType": "Condition", "subject": {"reference": "Patient/p"}, "clinicalStatus": {"text": "on"}}
+            ),
+            "Condition.clinicalStatus",
+            "condition-clinical",
+        ),
         (b'{"resourceType": "Bundle",\n "type": }', "line 2, column 10", "value"),
         (b"[1, 2]", "(root)", "resourceType"),
         (b'{"resourceType": "Patient", "id": "\xff"}', "(bytes)", "UTF-8"),

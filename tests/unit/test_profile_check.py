@@ -215,3 +215,22 @@ def test_mcode_extension_is_checked_against_its_own_definition() -> None:
     assert ("Observation.extension[0].valueString", "type") in found
     resource["extension"] = [{"url": MCODE + "mcode-related-condition", "valueReference": {"reference": "Condition/c"}}]
     assert errors(check_resource(resource)) == []
+
+
+@pytest.mark.parametrize(
+    ("resource", "location"),
+    [
+        (tumor_marker() | {"status": "bogus"}, "Observation.status"),
+        (
+            {
+                "resourceType": "Condition",
+                "clinicalStatus": {
+                    "coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "cured"}]
+                },
+            },
+            "Condition.clinicalStatus.coding[0].code",
+        ),
+    ],
+)
+def test_required_codes_are_checked_on_every_resource(resource: dict[str, Any], location: str) -> None:
+    assert (location, "binding") in [(i.location, i.rule) for i in errors(check_resource(resource))]

@@ -1,5 +1,6 @@
 """Profile check against the mCODE STU4 StructureDefinitions: cardinality, fixed/pattern values, choice types,
-slices; and the Bundle rules (bdl-3, bdl-4, bdl-7, UUID fullUrls, references resolving inside a collection).
+slices, mCODE extensions; FHIR R4 required codes (``status``, ``clinicalStatus`` ...) for every resource; and the
+Bundle rules (bdl-3, bdl-4, bdl-7, UUID fullUrls, references resolving inside a collection).
 
 A resource is checked against every mCODE profile it claims in ``meta.profile`` (with or without ``|version``).
 Profiles from other guides (US Core, Genomics Reporting) are not available offline and are reported as
@@ -14,6 +15,7 @@ from typing import Any
 
 from extract.fhir.profiles.constraints import Element, load_constraints
 from extract.fhir.profiles.slicing import Instance, SliceTest, children, in_slice, matches, slice_tests
+from ingest.fhir_codes import required_code_issues
 from ingest.fhir_rules import FhirIssue, bundle_rule_issues
 
 Issue = FhirIssue
@@ -37,7 +39,7 @@ def check_resource(resource: JSON, location: str | None = None) -> list[Issue]:
             issues.append(Issue("error", f"{where}.meta.profile[{index}]", message, "profile"))
         else:
             issues += _check_profile(resource, url, where)
-    return issues + _extension_issues(resource, where)
+    return issues + _extension_issues(resource, where) + required_code_issues(resource, where)
 
 
 def _extension_issues(resource: JSON, where: str) -> list[Issue]:
