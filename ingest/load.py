@@ -57,19 +57,19 @@ def load_file(path: Path, settings: Settings | None = None) -> Document:
 def _read(data: bytes, media_type: str, workdir: Path, settings: Settings, warnings: list[str]) -> list[PageContent]:
     # Readers import their libraries when first used: `import ingest` stays light for the API and workers.
     if media_type == PLAIN_TEXT:
-        from ingest.plain import read_plain  # noqa: PLC0415
+        from ingest.plain import read_plain
 
         pages, text_warnings = read_plain(data, max_pages=settings.max_pages)
         warnings.extend(text_warnings)
         return pages
     if media_type == "application/pdf":
-        from ingest.pdf import read_pdf  # noqa: PLC0415
+        from ingest.pdf import read_pdf
 
         pages, pdf_warnings = read_pdf(data, workdir, settings)
         warnings.extend(pdf_warnings)
         return pages
     if media_type in IMAGE_TYPES:
-        from ingest.images import read_image  # noqa: PLC0415
+        from ingest.images import read_image
 
         return read_image(data, workdir, settings)
     raise UnsupportedTypeError(f"{media_type} has no reader")

@@ -38,7 +38,7 @@ class TesseractOcr(OcrEngine):
     psm: int = 3
 
     def read(self, image: Image.Image) -> PageContent:
-        import pytesseract  # noqa: PLC0415  (imported where used: workers need it, importers of ingest do not)
+        import pytesseract  # imported where used: workers need it, importers of ingest do not
 
         # One OpenMP thread per Tesseract: pages run in parallel processes, and OpenMP threads on shared cores
         # made one page 4x slower here. This module runs inside OCR worker processes, so the change stays there.

@@ -115,7 +115,7 @@ def load_page_image(job: PageJob) -> Image.Image:
 
 
 def _render_pdf_page(job: PageJob) -> Image.Image:
-    import pypdfium2 as pdfium  # noqa: PLC0415  (workers only; keeps `import ingest` light)
+    import pypdfium2 as pdfium  # workers only; keeps `import ingest` light
 
     try:
         document = pdfium.PdfDocument(job.path)

@@ -1,8 +1,9 @@
-"""PDFs page by page: the text layer where there is one, OCR where there is not, pdfplumber where a table is.
+"""PDFs page by page: the text layer where there is one, OCR where there is not, ruled tables kept as tables.
 
 pypdfium2 reads a text layer in about 1.3 ms a page, pdfplumber in about 55 ms, so pypdfium2 reads every page and
-pdfplumber only re-reads pages whose drawing holds ruling lines, to keep ruled tables as tables. Pages with too
-little text to be a real text layer are rendered and OCR'd in worker processes, so mixed PDFs work page by page.
+ruled tables come from PDFium's drawing objects; pdfplumber only re-reads pages whose drawing is too complex for
+that. Pages with too little text to be a real text layer are rendered and OCR'd in worker processes, so mixed PDFs
+work page by page.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ from ingest.locks import PDFIUM_LOCK
 from ingest.ocr import TesseractOcr
 from ingest.ocr_pool import PageJob, ocr_pages
 from ingest.pages import PageContent
-from ingest.pdf_tables import read_table_pages
+from ingest.pdf_grid import normalise_text_layer, page_blocks, page_rules, read_grids
+from ingest.pdf_tables import compose, read_table_pages
 from navis.errors import CorruptInputError, EncryptedInputError, TooLargeError
 from navis.settings import Settings
 
 # Readers look for the end-of-file marker in the last kilobyte (ISO 32000-1 section 7.5.5; pdf.js does the same).
 _EOF_WINDOW = 1024
-# Path objects thinner than this (points) are rules; a ruled table has at least two of each direction.
-_RULE_THICKNESS_PT = 3.0
-_RULE_MIN_LENGTH_PT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,7 @@ class _PageScan:
 
     content: PageContent
     needs_ocr: bool
-    has_rulings: bool
+    needs_plumber: bool
 
 
 def read_pdf(data: bytes, workdir: Path, settings: Settings) -> tuple[list[PageContent], list[str]]:
@@ -44,7 +43,7 @@ def read_pdf(data: bytes, workdir: Path, settings: Settings) -> tuple[list[PageC
     scans = _scan_pages(data, settings)
     contents = [scan.content for scan in scans]
     warnings: list[str] = []
-    table_pages = [i for i, scan in enumerate(scans) if scan.has_rulings and not scan.needs_ocr]
+    table_pages = [i for i, scan in enumerate(scans) if scan.needs_plumber]
     if table_pages:
         tabled, table_warnings = read_table_pages(data, table_pages)
         warnings.extend(table_warnings)
@@ -95,43 +94,31 @@ def _scan_page(document: pdfium.PdfDocument, index: int, min_chars: int) -> _Pag
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
-            text = normalise_text_layer(textpage.get_text_range())
+            content = PageContent(
+                text=normalise_text_layer(textpage.get_text_range()), source="text-layer", width=width, height=height
+            )
+            has_images, has_paths = _drawing(page)
+            usable = sum(1 for ch in content.text if not ch.isspace())
+            # A page with too little text is a scan if anything is drawn on it; a truly blank page stays blank.
+            if usable < min_chars and (has_images or has_paths):
+                return _PageScan(content=content, needs_ocr=True, needs_plumber=False)
+            rules = page_rules(page) if has_paths else []
+            if rules is None:  # drawn with complex paths: pdfplumber decides whether they form a table
+                return _PageScan(content=content, needs_ocr=False, needs_plumber=True)
+            grids = read_grids(rules, textpage) if rules else []
+            if grids:
+                content = compose(page_blocks(textpage, grids, height), width=width, height=height)
+            return _PageScan(content=content, needs_ocr=False, needs_plumber=False)
         finally:
             textpage.close()
-        has_images, has_rulings, has_paths = _drawing(page)
     finally:
         page.close()
-    usable = sum(1 for ch in text if not ch.isspace())
-    # A page with too little text is a scan if anything is drawn on it; a truly blank page stays blank.
-    needs_ocr = usable < min_chars and (has_images or has_paths)
-    content = PageContent(text=text, source="text-layer", width=width, height=height)
-    return _PageScan(content=content, needs_ocr=needs_ocr, has_rulings=has_rulings)
 
 
-def normalise_text_layer(text: str) -> str:
-    """PDFium text with ``\\n`` line ends, no form feeds (they separate pages in a Document) and no NULs."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\f", "\n").replace("\x00", "").replace("\x02", "-")
-
-
-def _drawing(page: pdfium.PdfPage) -> tuple[bool, bool, bool]:
-    """(has images, has rules in both directions, has any path) from the page's objects, without rendering."""
-    has_images = has_paths = False
-    horizontal = vertical = 0
-    for obj in page.get_objects(max_depth=3):
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            has_images = True
-        elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-            has_paths = True
-            left, bottom, right, top = obj.get_bounds()
-            wide, tall = right - left, top - bottom
-            if wide >= _RULE_MIN_LENGTH_PT and tall <= _RULE_THICKNESS_PT:
-                horizontal += 1
-            elif tall >= _RULE_MIN_LENGTH_PT and wide <= _RULE_THICKNESS_PT:
-                vertical += 1
-            elif wide >= _RULE_MIN_LENGTH_PT and tall >= _RULE_MIN_LENGTH_PT:
-                horizontal, vertical = horizontal + 2, vertical + 2  # a rectangle: a cell or a whole grid
-    return has_images, horizontal >= 2 and vertical >= 2, has_paths
+def _drawing(page: pdfium.PdfPage) -> tuple[bool, bool]:
+    """(has images, has paths) from the page's objects, without rendering."""
+    kinds = {obj.type for obj in page.get_objects(max_depth=3)}
+    return pdfium_c.FPDF_PAGEOBJ_IMAGE in kinds, pdfium_c.FPDF_PAGEOBJ_PATH in kinds
 
 
 def _check_render_size(content: PageContent, index: int, settings: Settings) -> None:

@@ -1,8 +1,9 @@
-"""Ruled tables in text-layer PDF pages, read with pdfplumber and written back into the page text as rows.
+"""Pages with ruled tables written as text: each table row on one line, cells separated by `` | ``.
 
 A biomarker table flattened to text puts every cell on its own line, so "ER" and "95%" drift apart. Here each row
-becomes one line, cells separated by `` | ``, in its place among the page's other lines, and the table itself is
-kept in ``Document.tables``.
+becomes one line, in its place among the page's other lines, and the table itself is kept in ``Document.tables``.
+Tables come from PDFium's drawing (:mod:`ingest.pdf_grid`, fast) or, for pages drawn with complex paths, from
+pdfplumber (:func:`read_table_pages`, ~55 ms a page or more).
 """
 
 from __future__ import annotations
@@ -16,14 +17,38 @@ from ingest.pages import PageContent
 
 CELL_SEPARATOR = " | "
 
+# One piece of a page: (distance from the top of the page, a text line or block, or a table's rows).
+Block = tuple[float, str | Sequence[Sequence[str]]]
+
+
+def compose(blocks: Sequence[Block], *, width: float, height: float) -> PageContent:
+    """A text-layer page from blocks: in order from the top, tables rendered as rows and recorded as Tables."""
+    parts: list[str] = []
+    found: list[Table] = []
+    offset = 0
+    for _, item in sorted(blocks, key=lambda block: block[0]):
+        if parts:
+            parts.append("\n")
+            offset += 1
+        if isinstance(item, str):
+            parts.append(item)
+            offset += len(item)
+            continue
+        rows = tuple(tuple(row) for row in item)
+        rendered = "\n".join(_render_row(row) for row in rows)
+        found.append(Table(page=0, rows=rows, start=offset, end=offset + len(rendered)))
+        parts.append(rendered)
+        offset += len(rendered)
+    return PageContent(text="".join(parts), source="text-layer", width=width, height=height, tables=tuple(found))
+
 
 def read_table_pages(data: bytes, indices: Sequence[int]) -> tuple[dict[int, PageContent], list[str]]:
-    """Page contents (with tables) for those of ``indices`` that hold a real table, and warnings for failures.
+    """Page contents (with tables) read by pdfplumber for those of ``indices`` that hold a real table.
 
-    Pages where pdfplumber finds no table of at least two rows and two columns are left out: their pypdfium2 text
-    stands. A page pdfplumber cannot parse keeps its pypdfium2 text too, with a warning.
+    Pages where pdfplumber finds no table of at least two rows and two columns are left out: their PDFium text
+    stands. A page pdfplumber cannot parse keeps its PDFium text too, with a warning.
     """
-    import pdfplumber  # noqa: PLC0415  (only documents with ruled pages pay for pdfminer's import)
+    import pdfplumber  # only documents with complex drawings pay for pdfminer's import
 
     found: dict[int, PageContent] = {}
     warnings: list[str] = []
@@ -43,52 +68,29 @@ def read_table_pages(data: bytes, indices: Sequence[int]) -> tuple[dict[int, Pag
 
 
 def _read_page(page: Any) -> PageContent | None:
-    tables = [t for t in page.find_tables() if _is_real_table(t.extract())]
+    tables = [(t.bbox, _clean_rows(t.extract())) for t in page.find_tables()]
+    tables = [(box, rows) for box, rows in tables if _is_real_table(rows)]
     if not tables:
         return None
-    boxes = [t.bbox for t in tables]
-    outside = page.filter(lambda obj: not any(_inside(obj, box) for box in boxes))
-    # Lines and tables ordered by their top edge, so each table sits where it is printed.
-    items: list[tuple[float, str | list[list[str]]]] = [
+    outside = page.filter(lambda obj: not any(_inside(obj, box) for box, _ in tables))
+    blocks: list[Block] = [
         (float(line["top"]), str(line["text"])) for line in outside.extract_text_lines(return_chars=False)
     ]
-    items.extend((float(t.bbox[1]), _clean_rows(t.extract())) for t in tables)
-    items.sort(key=lambda item: item[0])
-    parts: list[str] = []
-    found: list[Table] = []
-    offset = 0
-    for _, item in items:
-        if parts:
-            parts.append("\n")
-            offset += 1
-        if isinstance(item, str):
-            parts.append(item)
-            offset += len(item)
-            continue
-        rendered = "\n".join(_render_row(row) for row in item)
-        found.append(Table(page=0, rows=tuple(tuple(row) for row in item), start=offset, end=offset + len(rendered)))
-        parts.append(rendered)
-        offset += len(rendered)
-    return PageContent(
-        text="".join(parts),
-        source="text-layer",
-        width=float(page.width),
-        height=float(page.height),
-        tables=tuple(found),
-    )
+    blocks.extend((float(box[1]), rows) for box, rows in tables)
+    return compose(blocks, width=float(page.width), height=float(page.height))
 
 
-def _render_row(cells: list[str]) -> str:
+def _render_row(cells: Sequence[str]) -> str:
     """Cells joined by the separator; trailing empty cells dropped so a line never ends in a dangling bar."""
-    while cells and not cells[-1]:
-        cells = cells[:-1]
-    return CELL_SEPARATOR.join(cells)
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return CELL_SEPARATOR.join(cells[:end])
 
 
-def _is_real_table(rows: list[list[str | None]]) -> bool:
-    """At least two non-empty rows and two columns: a lone box around a header is not a table."""
-    filled = [row for row in rows if any(cell and cell.strip() for cell in row)]
-    return len(filled) >= 2 and max((len(row) for row in filled), default=0) >= 2
+def _is_real_table(rows: Sequence[Sequence[str]]) -> bool:
+    """At least two rows and two columns: a lone box around a header is not a table."""
+    return len(rows) >= 2 and max((len(row) for row in rows), default=0) >= 2
 
 
 def _clean_rows(rows: list[list[str | None]]) -> list[list[str]]:

@@ -29,6 +29,7 @@ class PdfPage:
     lines: list[tuple[float, float, float, float]] = field(default_factory=list)
     image: Image.Image | None = None
     size: tuple[float, float] = LETTER
+    one_path: bool = False  # draw all lines as one path object, as some report generators do
 
 
 def write_pdf(pages: list[PdfPage], *, user_password: str | None = None) -> bytes:
@@ -70,8 +71,11 @@ def _content(page: PdfPage) -> bytes:
     ops: list[str] = []
     if page.image is not None:
         ops.append(f"q {page.size[0]:g} 0 0 {height:g} 0 0 cm /Im1 Do Q")
-    for x1, y1, x2, y2 in page.lines:
-        ops.append(f"0.8 w {x1:g} {height - y1:g} m {x2:g} {height - y2:g} l S")
+    segments = [f"{x1:g} {height - y1:g} m {x2:g} {height - y2:g} l" for x1, y1, x2, y2 in page.lines]
+    if page.one_path and segments:
+        ops.append("0.8 w " + " ".join(segments) + " S")
+    else:
+        ops.extend(f"0.8 w {segment} S" for segment in segments)
     for x, y, size, text in page.texts:
         ops.append(f"BT /F1 {size:g} Tf {x:g} {height - y:g} Td ({_escape(text)}) Tj ET")
     return "\n".join(ops).encode("cp1252")

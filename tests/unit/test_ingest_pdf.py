@@ -100,3 +100,25 @@ def test_same_bytes_same_identity() -> None:
     assert first.sha256 == second.sha256
     assert first.size == len(data)
     assert first.text == second.text
+
+
+def test_table_drawn_as_one_complex_path_is_read_by_pdfplumber() -> None:
+    page = _table_page(ROWS)
+    page.one_path = True
+    document = load(write_pdf([page]), "one-path.pdf", SETTINGS)
+    assert [tuple(r) for r in document.tables[0].rows] == ROWS
+    assert "Estrogen receptor (ER) | Positive | 95%, strong" in document.text.splitlines()
+
+
+def test_text_beside_a_table_is_kept() -> None:
+    page = PdfPage(texts=[(72, 72, 11, "BIOMARKERS")])
+    rows = [("ER", "Positive"), ("PR", "Negative")]
+    for r, row in enumerate(rows):
+        page.texts.extend((78 + c * 100, 120 + r * 20 + 14, 10, cell) for c, cell in enumerate(row))
+    page.lines.extend((72, 120 + r * 20, 272, 120 + r * 20) for r in range(3))
+    page.lines.extend((x, 120, x, 160) for x in (72, 172, 272))
+    page.texts.append((320, 134, 10, "Note: controls reviewed."))
+    document = load(write_pdf([page]), "beside.pdf", SETTINGS)
+    lines = document.text.splitlines()
+    assert lines[:3] == ["BIOMARKERS", "ER | Positive", "PR | Negative"]
+    assert "Note: controls reviewed." in lines
