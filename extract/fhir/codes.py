@@ -18,7 +18,9 @@ from extract.finding import FIELDS
 
 CODES_PATH = Path(__file__).with_name("codes.yaml")
 
-Kind = Literal["status", "percent", "ihc_score", "ish", "number", "grade", "tnm", "stage_group", "variant"]
+Kind = Literal[
+    "status", "percent", "ihc_score", "ish", "number", "grade", "tnm", "stage_group", "variant", "tumor_size"
+]
 AnswerSet = Literal["status", "variant_presence", "source_class", "significance"]
 ComponentRole = Literal["gene_studied", "source_class", "significance", "dna_change", "protein_change"]
 

@@ -12,7 +12,9 @@ from extract.fhir.datafile import load_model
 
 EMIT_PATH = Path(__file__).with_name("emit.yaml")
 
-EmitKind = Literal["status", "ish", "text", "percent", "quantity", "grade", "tnm", "stage_group", "variant"]
+EmitKind = Literal[
+    "status", "ish", "text", "percent", "quantity", "grade", "tnm", "stage_group", "variant", "tumor_size"
+]
 
 
 class Code(BaseModel):

@@ -16,18 +16,19 @@ from typing import Any
 from fhir.resources.R4B.annotation import Annotation
 from fhir.resources.R4B.extension import Extension
 from fhir.resources.R4B.meta import Meta
-from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.observation import Observation, ObservationComponent
 from fhir.resources.R4B.quantity import Quantity
 from fhir.resources.R4B.reference import Reference
 
 from extract.fhir import datatypes as dt
-from extract.fhir.emit import EmitMap, FieldCode
+from extract.fhir.emit import Code, EmitMap, FieldCode
 from extract.fhir.variants import variant_parts
 from extract.finding import Finding
 
 UCUM = "http://unitsofmeasure.org"
 CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category"
 RELATED_CONDITION_URL = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-related-condition"
+LONGEST_DIMENSION = Code(system="http://loinc.org", code="33728-7", display="Size.maximum dimension in Tumor")
 VARIANT_FIELDS = frozenset({"brca", "pik3ca", "esr1", "akt1", "pten"})
 _NUMBER = re.compile(r"^(<=|>=|<|>)?\s*(\d+(?:\.\d+)?)$")
 _STATUS_TEXT = {"low-positive": "Low positive"}
@@ -76,6 +77,8 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
     spec = emit.fields.get(key or "")
     if key is None or spec is None:
         return None
+    if spec.kind == "tumor_size" and not _NUMBER.match(finding.value.strip()):
+        return None  # mCODE TumorSize needs a measured longest dimension
     oid = dt.stable_id(ctx.sha256, f"obs|{finding.field}|{finding.specimen}|{finding.value}|{_first_start(finding)}")
     values = _value(finding, spec, emit, ctx)
     observation = Observation.model_validate(
@@ -160,6 +163,9 @@ def _value(finding: Finding, spec: FieldCode, emit: EmitMap, ctx: ObservationCon
             "focus": [dt.reference(ctx.condition_id)] if ctx.condition_id else None,
             "hasMember": [dt.reference(member) for member in members[:3]] or None,
         }
+    if spec.kind == "tumor_size":
+        longest = ObservationComponent(code=dt.concept(LONGEST_DIMENSION), **_quantity(value, spec.unit or "cm"))
+        return {"component": [longest]}
     return variant_parts(finding, emit)
 
 

@@ -105,6 +105,9 @@ def _value(codes: CodeMap, meaning: ObservationCode, observation: JSON) -> Read 
     if kind == "grade":
         found = values.grade(strings + ([str(observation["valueInteger"])] if "valueInteger" in observation else []))
         return (field, found, TEXT_CONFIDENCE, details) if found else None
+    if kind == "tumor_size":
+        size = values.longest_dimension_cm(observation)
+        return (field, size, CODED_CONFIDENCE, details) if size else None
     if kind == "tnm":
         category = values.tnm_category(strings, meaning.category or "", meaning.prefix or "")
         return (field, category, TEXT_CONFIDENCE, details) if category else None

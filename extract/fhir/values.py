@@ -167,3 +167,15 @@ def quantity(resource: JSON) -> tuple[str, dict[str, str]] | None:
             comparator, first, last = match.groups()
             return (f"{first}-{last}" if last else f"{comparator or ''}{first}"), {}
     return None
+
+
+def longest_dimension_cm(observation: JSON) -> str | None:
+    """The tumor's longest dimension in cm from a TumorSize component ``33728-7`` (mm converted)."""
+    for component in observation.get("component") or []:
+        codes = [c.get("code") for c in (component.get("code") or {}).get("coding") or []]
+        quantity = component.get("valueQuantity") or {}
+        if "33728-7" in codes and isinstance(quantity.get("value"), int | float):
+            unit = str(quantity.get("code") or quantity.get("unit") or "cm").lower()
+            size = Decimal(str(quantity["value"])) / (10 if unit in ("mm", "millimeter", "millimeters") else 1)
+            return number(size.normalize()) if size != size.to_integral() else str(size.to_integral())
+    return None

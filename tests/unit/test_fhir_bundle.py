@@ -55,6 +55,7 @@ CODED = [
     ("brca", "BRCA1 pathogenic"),
     ("pik3ca", "detected"),
     ("oncotype_rs", "18"),
+    ("tumor_size_cm", "2.8"),
 ]
 
 
@@ -206,6 +207,7 @@ VALUE_POOLS = {
     "esr1": ["detected", "not-detected"],
     "histology": ["ductal", "lobular", "mixed"],
     "ajcc_edition": ["7", "8"],
+    "tumor_size_cm": ["0.4", "2", "5.5"],
 }
 
 

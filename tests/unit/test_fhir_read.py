@@ -131,6 +131,21 @@ ROWS = [
     (obs(LOINC, "44648-4", valueInteger=1), "grade", "1"),
     (obs("http://www.ncbi.nlm.nih.gov/gtr", "509910", **qty(18, "Recurrence score")), "oncotype_rs", "18"),
     (obs(LOINC, "105303-2", **qty(10, "{score}")), "pdl1", "10"),
+    # tumor size: longest dimension component, mm converted to cm
+    (
+        obs(
+            LOINC, "21889-1", component=[{"code": {"coding": [{"system": LOINC, "code": "33728-7"}]}, **qty(25, "mm")}]
+        ),
+        "tumor_size_cm",
+        "2.5",
+    ),
+    (
+        obs(
+            LOINC, "21889-1", component=[{"code": {"coding": [{"system": LOINC, "code": "33728-7"}]}, **qty(1.8, "cm")}]
+        ),
+        "tumor_size_cm",
+        "1.8",
+    ),
     # genomic variants
     (
         obs(LOINC, "69548-6", **cc(LOINC, "LA9633-4"), component=[gene("HGNC:1100"), component("53037-8", "LA6668-3")]),
