@@ -12,7 +12,7 @@ from pathlib import Path
 from ingest.document import Document
 from ingest.pages import PageContent, assemble
 from ingest.sniff import FHIR_JSON, PLAIN_TEXT, sniff
-from navis.errors import CorruptInputError, NavisError, ProcessingError, TooLargeError, UnsupportedTypeError
+from navis.errors import CorruptInputError, InputError, NavisError, TooLargeError, UnsupportedTypeError
 from navis.settings import Settings, get_settings
 
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", "image/webp", "image/bmp"})
@@ -49,8 +49,8 @@ def load_file(path: Path, settings: Settings | None = None) -> Document:
         if size > settings.max_upload_bytes:
             raise TooLargeError(f"{path.name!r} is {size} bytes, over the limit of {settings.max_upload_bytes} bytes")
         data = path.read_bytes()
-    except OSError as exc:
-        raise ProcessingError(f"{path.name!r} could not be read from disk ({type(exc).__name__})") from exc
+    except OSError as exc:  # missing, a folder, no permission: the caller's path is the problem
+        raise InputError(f"{path.name!r} could not be read ({type(exc).__name__})") from exc
     return load(data, path.name, settings)
 
 

@@ -3,7 +3,8 @@
 Tesseract runs one OpenMP thread per process (two pages at once with default threading took 7.2 s here, with one
 thread each 1.6 s), so pages are spread over a process pool. Workers get a small job (a file path and a page index)
 and render or decode that one page themselves: the parent never holds more than the results, so a 50-page scan
-stays small, and rendering runs in parallel too.
+stays small, and rendering runs in parallel too. Word boxes are in pixels of the cleaned page image (after EXIF
+rotation and deskew), which is also the size the page reports.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def ocr_pages(jobs: Sequence[PageJob], engine: OcrEngine, *, workers: int, timeo
     # fork: workers start in milliseconds with everything already imported; spawn would cost ~0.5 s per document.
     context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
     executor = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker)
+    finished = False
     try:
         with PDFIUM_LOCK:  # the pool forks on the first submit
             futures = [executor.submit(_run_job, job, engine) for job in jobs]
@@ -69,9 +71,12 @@ def ocr_pages(jobs: Sequence[PageJob], engine: OcrEngine, *, workers: int, timeo
                 _result(future)  # raises the worker's error, translated
         if pending:
             raise ProcessingError(f"OCR of {len(jobs)} pages did not finish within {deadline:g} s")
-        return [_result(future) for future in futures]
+        results = [_result(future) for future in futures]
+        finished = True
+        return results
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
+        # After success, reap the idle workers; after a failure, do not wait for pages nobody needs.
+        executor.shutdown(wait=finished, cancel_futures=not finished)
 
 
 def _result(future: Future[PageContent]) -> PageContent:

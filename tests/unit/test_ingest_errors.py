@@ -5,16 +5,18 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from ingest.load import load
+from ingest.load import load, load_file
 from navis.errors import (
     CorruptInputError,
     EmptyInputError,
     EncryptedInputError,
+    InputError,
     TooLargeError,
     UnsupportedTypeError,
 )
@@ -134,3 +136,16 @@ def test_error_messages_carry_no_document_text() -> None:
             load(bad, "report.pdf", settings)
         assert "Secret" not in str(caught.value)
         assert "Estrogen" not in str(caught.value)
+
+
+def test_load_file_refuses_an_oversized_file_before_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"ER positive\n" * 100)
+    with pytest.raises(TooLargeError, match="1200 bytes"):
+        load_file(path, Settings(max_upload_bytes=1000))
+    assert load_file(path, SETTINGS).name == "big.txt"
+
+
+def test_load_file_on_a_missing_path_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"missing\.pdf"):
+        load_file(tmp_path / "missing.pdf", SETTINGS)

@@ -54,3 +54,9 @@ def test_identity_comes_from_the_bytes() -> None:
     document = assemble([PageContent(text="a", source="plain")], data=b"abc", media_type="text/plain")
     assert document.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert document.size == 3
+
+
+@pytest.mark.parametrize(("confidence", "warned"), [(35.0, True), (59.0, True), (60.0, False), (93.0, False)])
+def test_a_hard_to_read_page_is_flagged(confidence: float, warned: bool) -> None:
+    document = assemble([_ocr_page("HER2 2+", confidence)], data=b"x", media_type="image/png")
+    assert any("page 1 was hard to read" in w for w in document.warnings) is warned
