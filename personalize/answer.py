@@ -99,7 +99,7 @@ def _place_option(statement: Statement, facts: Facts, buckets: dict[str, list[It
 def _need(leaf: Leaf, facts: Facts) -> str:
     if leaf.field in facts.conflicted:
         return f"{describe(leaf)} (your reports disagree on this)"
-    return f"{describe(leaf)} (not in your records)"
+    return describe(leaf)
 
 
 def _safety_applies(statement: Statement, facts: Facts, shown: set[str]) -> bool:

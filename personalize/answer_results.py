@@ -15,6 +15,7 @@ _SUPPORT = {
     "stage_group": ("stage_group", "pT", "pN", "cT", "cN", "M"),
     "setting": ("stage_group", "pT", "pN", "cT", "cN", "M"),
 }
+_PERCENT = frozenset({"er_percent", "pr_percent", "ki67_percent"})
 _DERIVED_ORDER = ("her2_category", "hr_status", "triple_negative", "brca", "stage_group", "setting")
 
 
@@ -23,8 +24,8 @@ def result_items(profile: Profile) -> list[Item]:
     items: list[Item] = []
     for name in _DERIVED_ORDER:
         derived = profile.derived.get(name)
-        if derived is None:
-            continue
+        if derived is None or (name == "stage_group" and "stage_group" in profile.biomarkers):
+            continue  # a stated stage is listed with the other results; only an estimated one is shown here
         records = tuple(evidence_ref(h.current) for f in _SUPPORT[name] if (h := profile.biomarkers.get(f)))
         if derived.origin == "patient-reported" or not records:  # the patient's word, or clinic context (sites)
             source = "you (patient-reported)" if derived.origin == "patient-reported" else derived.basis
@@ -64,9 +65,8 @@ def _history_item(history: History) -> Item:
     current = history.current
     older = len(history.readings) - 1
     suffix = f" (newest of {older + 1} results)" if older else ""
-    return Item(
-        title=history.label, text=f"{current.value}{suffix}", records=tuple(evidence_ref(r) for r in history.readings)
-    )
+    value = f"{current.value}%" if history.field in _PERCENT and current.value[-1:].isdigit() else current.value
+    return Item(title=history.label, text=f"{value}{suffix}", records=tuple(evidence_ref(r) for r in history.readings))
 
 
 def evidence_ref(reading: Reading) -> EvidenceRef:

@@ -132,4 +132,7 @@ VALUE_LABELS: dict[tuple[str, str], str] = {
     ("menopausal_status", "pre"): "before menopause",
     ("menopausal_status", "peri"): "around menopause",
     ("menopausal_status", "post"): "after menopause",
+    **{(gene, "not-detected"): "not detected" for gene in ("esr1", "pik3ca", "akt1", "pten")},
+    ("pi3k_pathway", "altered"): "a change found",
+    ("pi3k_pathway", "not-altered"): "no change found",
 }

@@ -64,7 +64,7 @@ def _md_item(item: Item) -> list[str]:
     if item.gates:
         lines.append("  - Why it fits your records: " + "; ".join(item.gates))
     if item.needs:
-        lines.append("  - To know whether it fits: " + "; ".join(item.needs))
+        lines.append("  - Needs, not shown in your records: " + "; ".join(item.needs))
     if item.evidence:
         lines.append(f"  - Evidence: {item.evidence}")
     for ref in item.records:

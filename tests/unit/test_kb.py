@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +109,25 @@ def test_uncovered_item_fails(tmp_path: Path) -> None:
     (copy / "coverage.yaml").write_text(yaml.safe_dump(coverage), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"th\.new-drug"):
         load_kb.__wrapped__(copy)
+
+
+def _syllables(word: str) -> int:
+    letters = re.sub(r"[^a-z]", "", word.lower())
+    count = len(re.findall(r"[aeiouy]+", letters))
+    if letters.endswith("e") and count > 1 and not letters.endswith("le"):
+        count -= 1
+    return max(1, count) if letters else 0
+
+
+def _grade(text: str) -> float:
+    """Flesch-Kincaid grade level (drug names like "trastuzumab" push it up; the bound allows for them)."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
+    return 0.39 * len(words) / len(sentences) + 11.8 * sum(map(_syllables, words)) / len(words) - 15.59
+
+
+def test_patient_text_reads_at_about_grade_8_to_10() -> None:
+    grades = {statement.id: _grade(statement.text) for statement in load_kb().statements}
+    assert statistics.median(grades.values()) <= 10.5
+    too_hard = {key: round(value, 1) for key, value in grades.items() if value > 15}
+    assert not too_hard
