@@ -80,21 +80,25 @@ def _classification(group: list[Token], text: str, table: TnmRules) -> Iterator[
     if decided is None:
         return
     kinds = {token.kind for token in group}
-    labelled = bool(table.labels.staging.search(label) or table.labels.clinical.search(label))
     match = table.labels.staging.search(label) or table.labels.clinical.search(label)
+    labelled = match is not None
     start = label_start + match.start() if match else group[0].start
     for token in group:
         if len(group) == 1 and ((token.loose and not labelled) or (token.repaired and not token.prefix)):
             continue  # 'PT 2' unlabelled, or a bare 'No' on its own: too weak to believe
         if token.repaired and token.loose and "N" not in kinds and token.kind == "T":
             continue  # 'p 12' is pT2 only inside a classification that also has N
-        candidate = _candidate(token, decided, text, table, start)
+        candidate = _candidate(token, decided, text, table, (start, labelled))
         if candidate is not None:
             yield candidate
 
 
-def _candidate(token: Token, decided: tuple[str, str], text: str, table: TnmRules, start: int) -> Candidate | None:
+def _candidate(
+    token: Token, decided: tuple[str, str], text: str, table: TnmRules, label: tuple[int, bool]
+) -> Candidate | None:
+    """The candidate for one token; ``label`` is where the evidence starts and whether a staging label was seen."""
     stage_class, rule_id = decided
+    start, labelled = label
     details = dict(token.details)
     if token.kind == "M":
         if table.labels.assumption.search(text[max(0, token.start - 15) : token.start]):
@@ -114,7 +118,7 @@ def _candidate(token: Token, decided: tuple[str, str], text: str, table: TnmRule
         start=min(start, token.start),
         end=token.end,
         rule_id=rule_id if not token.explicit else "tnm.prefix",
-        confidence=0.9 if token.explicit or rule_id == "tnm.label" else 0.8,
+        confidence=0.9 if token.explicit or labelled else 0.8,  # an inferred prefix under no label is weaker
         repaired=token.repaired,
         details=details,
     )
