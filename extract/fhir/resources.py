@@ -127,7 +127,7 @@ def diagnostic_report(
     return DiagnosticReport(
         id=dt.stable_id(document.sha256, "report"),
         extension=extensions or None,
-        status="final",
+        status=_report_status(extraction),
         category=[dt.concept(LAB)],
         code=dt.concept(PATHOLOGY_REPORT),
         subject=subject,
@@ -136,6 +136,12 @@ def diagnostic_report(
         result=[dt.reference(r) for r in result_ids] or None,
         conclusion=_conclusion(extraction),
     )
+
+
+def _report_status(extraction: Extraction) -> str:
+    """``amended`` when the extractor marks any finding as from an amended report (``details.report_status``)."""
+    amended = any(f.details.get("report_status") in ("amended", "corrected") for f in extraction.findings)
+    return "amended" if amended else "final"
 
 
 def _unreadable_extension(item: Unreadable) -> Extension:

@@ -245,3 +245,11 @@ def test_reading_our_bundle_keeps_assertion_specimen_and_confidence() -> None:
     historical = [f for f in back if f.assertion == "historical"]
     assert [(f.specimen, f.confidence) for f in historical] == [("B", 0.9)]
     assert len(back) == 2
+
+
+def test_findings_from_an_amended_report_are_amended() -> None:
+    findings = (finding("er_status", "negative", details={"report_status": "amended"}), finding("grade", "2"))
+    bundle = to_bundle(document(), Extraction(findings=findings))
+    statuses = {o["code"]["coding"][0]["code"]: o["status"] for o in resources(bundle, "Observation")}
+    assert statuses == {"85337-4": "amended", "44648-4": "final"}
+    assert resources(bundle, "DiagnosticReport")[0]["status"] == "amended"
