@@ -14,7 +14,7 @@ from typing import Any
 
 from personalize.context_fhir import FhirContext, read_context
 from personalize.derive import derive
-from personalize.facts import FactValue
+from personalize.facts import HER2_POSSIBLE, FactValue
 from personalize.patient_context import PatientContext
 from personalize.profile import Conflict, ContextItem, Derived, Profile, Reading
 from personalize.readings import SourceFindings, conflicts, histories, readings_from
@@ -68,7 +68,13 @@ def build_profile(
         treatments=treatments,
         fact_values=facts,
         conflicted_fields=frozenset(derivation.conflicted),
+        possible_values=_possible(facts),
     )
+
+
+def _possible(facts: Mapping[str, FactValue]) -> dict[str, frozenset[str]]:
+    category = facts.get("her2_category")
+    return {"her2_category": HER2_POSSIBLE[category]} if isinstance(category, str) and category in HER2_POSSIBLE else {}
 
 
 def _with_effect(conflict: Conflict) -> Conflict:

@@ -106,6 +106,11 @@ def _leaf(leaf: Leaf, facts: Facts) -> Tri:
     value = facts.get(leaf.field)
     if value is None:
         return None
+    wanted = {leaf.is_} if isinstance(leaf.is_, str) else set(leaf.in_ or ())
+    possible = facts.possible.get(leaf.field)
+    if wanted and possible and value not in wanted:
+        hits = possible & wanted  # an unspecific value is decided only when all or none of its meanings match
+        return True if hits == possible else (None if hits else False)
     return _compare(leaf, value)
 
 

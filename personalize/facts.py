@@ -101,12 +101,23 @@ class Facts:
 
     values: dict[str, FactValue] = field(default_factory=dict)
     conflicted: frozenset[str] = frozenset()
+    # A value that stands for several concrete ones: HER2 "IHC 0" without the ultralow/null distinction may be
+    # either, so a gate on HER2-ultralow is undecided for it rather than false.
+    possible: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def get(self, name: str) -> FactValue:
         """The field's value, None when unknown or conflicted."""
         if name in self.conflicted:
             return None
         return self.values.get(name)
+
+
+#: What an unspecific HER2 category could turn out to be once the exact score is known (clinical-knowledge.md 1a).
+HER2_POSSIBLE: dict[str, frozenset[str]] = {
+    "zero-unspecified": frozenset({"ultralow", "zero"}),
+    "negative-unscored": frozenset({"low", "ultralow", "zero"}),
+    "equivocal": frozenset({"positive", "low"}),
+}
 
 
 def value_label(name: str, value: str) -> str:

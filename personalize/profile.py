@@ -106,7 +106,8 @@ class Profile(BaseModel):
     treatments: tuple[Treatment, ...] = ()
     fact_values: dict[str, FactValue] = Field(default_factory=dict)
     conflicted_fields: frozenset[str] = frozenset()
+    possible_values: dict[str, frozenset[str]] = Field(default_factory=dict)
 
     def facts(self) -> Facts:
         """The condition-testable view of this profile."""
-        return Facts(values=dict(self.fact_values), conflicted=self.conflicted_fields)
+        return Facts(values=dict(self.fact_values), conflicted=self.conflicted_fields, possible=self.possible_values)

@@ -61,6 +61,8 @@ def test_her2_zero_without_subclass_asks_for_the_score() -> None:
     )
     assert "test.her2.score" in shown(answer, "tests")
     assert TDXD_DB06 not in shown(answer, "options")
+    assert TDXD_DB06 in shown(answer, "depends")  # it could be ultralow: the exact score decides
+    assert TDXD_LOW not in shown(answer, "depends")  # IHC 0 is never HER2-low
 
 
 def test_her2_positive_early() -> None:

@@ -43,6 +43,22 @@ def test_three_valued_truth(raw: object, expected: bool | None) -> None:
     assert evaluate(cond(raw), FACTS) is expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"field": "her2_category", "is": "zero-unspecified"}, True),
+        ({"field": "her2_category", "in": ["low", "ultralow"]}, None),  # may be ultralow
+        ({"field": "her2_category", "is": "low"}, False),  # IHC 0 is never HER2-low
+        ({"field": "her2_category", "in": ["ultralow", "zero"]}, True),  # either way
+    ],
+)
+def test_unspecific_her2_zero_is_undecided_only_where_it_matters(raw: object, expected: bool | None) -> None:
+    facts = Facts(
+        values={"her2_category": "zero-unspecified"}, possible={"her2_category": frozenset({"ultralow", "zero"})}
+    )
+    assert evaluate(cond(raw), facts) is expected
+
+
 def test_unknown_leaves_name_what_is_missing() -> None:
     gate = cond({"all": [{"field": "her2_category", "is": "low"}, {"field": "prior_chemo_metastatic", "is": True}]})
     assert [leaf.field for leaf in unknown_leaves(gate, FACTS)] == ["prior_chemo_metastatic"]
