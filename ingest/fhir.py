@@ -16,15 +16,16 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from typing import Any
-
-from fhir_core.fhirabstractmodel import FHIRAbstractModel
+from typing import TYPE_CHECKING, Any
 
 from ingest.fhir_codes import required_code_issues
 from ingest.fhir_rules import FhirIssue, bundle_rule_issues
 from ingest.fhir_validate import Issue, fhirpath, parse_resource
 from navis.errors import EmptyInputError, InvalidFhirError, TooLargeError
 from navis.settings import get_settings
+
+if TYPE_CHECKING:
+    from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
 PATIENT_CONTEXT_TYPES = frozenset(
     {"Patient", "Condition", "MedicationStatement", "MedicationRequest", "MedicationAdministration", "Procedure"}

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fhir.resources.R4B import get_fhir_model_class
-from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
 Issue = tuple[str, str]  # (FHIRPath location, message), as InvalidFhirError carries them
 
@@ -35,6 +36,8 @@ def parse_resource(data: Any, root: str) -> tuple[FHIRAbstractModel | None, list
     resource_type = data.get("resourceType")
     if not isinstance(resource_type, str):
         return None, [(f"{root}.resourceType", "required element is missing")]
+    from fhir.resources.R4B import get_fhir_model_class  # ~0.2 s to import: only when FHIR actually arrives
+
     try:
         model_class = get_fhir_model_class(resource_type)
     except ValueError:
