@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from extract.fhir.bundle import to_bundle
+from extract.fhir.read import findings_from_observations
 from extract.finding import Extraction, Finding
-from extract.pipeline import extract
+from extract.pipeline import extract, extract_text
+from ingest.fhir import BundleIntake, read_bundle
 from ingest.images import count_frames
 from ingest.load import load
-from ingest.sniff import sniff
+from ingest.sniff import FHIR_JSON, sniff
 from navis.errors import InputError, TooLargeError
 from navis.settings import Settings, get_settings
 
@@ -28,11 +30,14 @@ class Analysis:
     findings: list[Finding]
     rules_version: str
     extraction: Extraction = field(default_factory=Extraction)  # pending and unreadable items too
+    resources: tuple[dict[str, Any], ...] = ()  # FHIR context resources carried by an input bundle
 
 
 def analyze_bytes(data: bytes, name: str, patient_id: str | None = None) -> Analysis:
-    """Read, extract and map one document. Raises InputError subclasses for bad input, ProcessingError when a
-    dependency fails."""
+    """Read, extract and map one document or FHIR bundle. Raises InputError subclasses for bad input,
+    ProcessingError when a dependency fails."""
+    if sniff(data, name, get_settings()) == FHIR_JSON:
+        return _analyze_fhir(read_bundle(data), name, patient_id)
     document = load(data, name)
     extraction = extract(document)
     bundle = to_bundle(document, extraction, patient_id)
@@ -42,6 +47,60 @@ def analyze_bytes(data: bytes, name: str, patient_id: str | None = None) -> Anal
         rules_version=extraction.rules_version,
         extraction=extraction,
     )
+
+
+def _analyze_fhir(intake: BundleIntake, name: str, patient_id: str | None) -> Analysis:
+    """A clinic's bundle: its report attachments go through the document path, its coded Observations become
+    findings directly (with the bundle as their evidence), and the output Bundle holds both."""
+    patient_id = patient_id or _bundle_patient_id(intake)
+    documents = [load(a.data, a.title or f"{name}:{a.source_ref}") for a in intake.attachments]
+    extractions = [extract(document) for document in documents]
+    bundles = [to_bundle(d, e, patient_id) for d, e in zip(documents, extractions, strict=True)]
+    coded = findings_from_observations(intake.observations)
+    extraction = Extraction(
+        findings=tuple(coded) + tuple(f for e in extractions for f in e.findings),
+        pending=tuple(f for e in extractions for f in e.pending),
+        unreadable=tuple(u for e in extractions for u in e.unreadable),
+        rules_version=extractions[0].rules_version if extractions else extract_text("").rules_version,
+    )
+    return Analysis(
+        bundle=merge_bundles(bundles, intake.observations),
+        findings=[f for f in extraction.findings if f.is_patient_result],
+        rules_version=extraction.rules_version,
+        extraction=extraction,
+        resources=tuple(intake.patient_context) + tuple(intake.observations),
+    )
+
+
+def _bundle_patient_id(intake: BundleIntake) -> str | None:
+    patients = intake.resources.get("Patient", [])
+    identifier = getattr(patients[0], "id", None) if patients else None
+    return str(identifier) if identifier else None
+
+
+def merge_bundles(bundles: list[dict[str, Any]], extra_resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """One collection Bundle of several, each entry once (by fullUrl), plus resources carried over as they are."""
+    entries: dict[str, dict[str, Any]] = {}
+    for bundle in bundles:
+        for entry in bundle.get("entry", []):
+            entries.setdefault(str(entry.get("fullUrl")), entry)
+    for resource in extra_resources:
+        url = f"{resource.get('resourceType')}/{resource.get('id')}" if resource.get("id") else None
+        entries.setdefault(
+            url or f"urn:carried:{len(entries)}",
+            {"fullUrl": url, "resource": resource} if url else {"resource": resource},
+        )
+    return {"resourceType": "Bundle", "type": "collection", "entry": list(entries.values())}
+
+
+def findings_for_path(path: Path) -> list[Finding]:
+    """The patient's findings in one report or FHIR bundle file."""
+    return analyze_path(path).findings
+
+
+def resources_for_path(path: Path) -> list[dict[str, Any]]:
+    """The FHIR resources (patient context and coded Observations) a bundle file carries; none for a report."""
+    return list(analyze_path(path).resources)
 
 
 def analyze_path(path: Path, patient_id: str | None = None, settings: Settings | None = None) -> Analysis:

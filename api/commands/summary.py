@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from navis.pipeline import Analysis
 
 QUOTE_WIDTH = 70
+MAX_ISSUES = 10
 
 
 def _quote(finding: Finding) -> str:
@@ -68,6 +69,12 @@ def print_failure(path: Path, error: BaseException, *, as_json: bool) -> dict[st
     """Report one failed input on stderr (never its content) and return its JSON summary."""
     code = getattr(error, "code", type(error).__name__)
     message = getattr(error, "message", None) or str(error)
+    issues = [{"location": where, "message": what} for where, what in getattr(error, "issues", [])]
     if not as_json:
-        Console(stderr=True).print(f"[red]{path.name}: skipped ({code}): {message}[/red]")
-    return {"input": str(path), "ok": False, "error": {"code": code, "message": message}}
+        console = Console(stderr=True, highlight=False, soft_wrap=True)
+        console.print(f"[red]{escape(path.name)}: skipped ({code}): {escape(message)}[/red]")
+        for issue in issues[:MAX_ISSUES]:
+            console.print(f"  at {escape(issue['location'])}: {escape(issue['message'])}")
+        if len(issues) > MAX_ISSUES:
+            console.print(f"  ... and {len(issues) - MAX_ISSUES} more (use --format json for all)")
+    return {"input": str(path), "ok": False, "error": {"code": code, "message": message, "issues": issues}}
