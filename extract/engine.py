@@ -32,6 +32,8 @@ PENDING_VALUE = "pending"
 
 def run(document: Document) -> Extraction:
     """Findings, pending results and unreadable values in ``document``."""
+    if not document.text.strip():
+        return Extraction(rules_version=rules_version())
     doc = get_nlp()(document.text)
     specimens = SpecimenMap(document.text)
     statements: list[Statement] = []

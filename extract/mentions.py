@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -99,13 +99,7 @@ class Mention:
 def mentions(text: str, limit: int) -> list[Mention]:
     """Every biomarker mention in ``text``: coordinated labels grouped, each with its value window."""
     markers = _markers()
-    spans = [(m.start(), m.end()) for m in markers.any_marker.finditer(text)]
-    groups: list[list[tuple[int, int]]] = []
-    for span in spans:
-        if groups and _CONNECTOR.fullmatch(text, groups[-1][-1][1], span[0]):
-            groups[-1].append(span)
-        else:
-            groups.append([span])
+    groups = _label_groups(text)
     found: list[Mention] = []
     for index, group in enumerate(groups):
         end = group[-1][1]
@@ -120,7 +114,20 @@ def mentions(text: str, limit: int) -> list[Mention]:
     return found
 
 
-def _only_techniques(text: str, group: list[tuple[int, int]], technique: re.Pattern[str]) -> bool:
+@lru_cache(maxsize=2)
+def _label_groups(text: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """Label spans grouped by connectors; cached because every biomarker extractor reads the same text."""
+    spans = [(m.start(), m.end()) for m in _markers().any_marker.finditer(text)]
+    groups: list[list[tuple[int, int]]] = []
+    for span in spans:
+        if groups and _CONNECTOR.fullmatch(text, groups[-1][-1][1], span[0]):
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    return tuple(tuple(group) for group in groups)
+
+
+def _only_techniques(text: str, group: tuple[tuple[int, int], ...], technique: re.Pattern[str]) -> bool:
     return all(technique.fullmatch(text[start:end]) for start, end in group)
 
 
@@ -172,7 +179,10 @@ def first_percent(text: str, start: int, end: int, *, allow_ocr_8: bool) -> Perc
         if not _is_intensity_bin(text, m.start()) and (p := parse_percent(m))
     ]
     for index, parsed in enumerate(found):
-        defines_category = markers.category_range.search(text[max(start, parsed.start - 30) : parsed.start])
+        is_bound = "-" in parsed.value or parsed.value[0] in "<>"  # categories are ranges or bounds, not points
+        defines_category = is_bound and markers.category_range.search(
+            text[max(start, parsed.start - 30) : parsed.start]
+        )
         if defines_category and index + 1 < len(found):
             continue
         return parsed

@@ -28,7 +28,8 @@ _LINE_START = re.compile(r"[A-Z0-9(\-#\[]")
 class _SectionRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
     category: str
-    patterns: list[Regex]
+    phrases: list[str] = []
+    patterns: list[Regex] = []
 
 
 class _Sections(BaseModel):
@@ -39,7 +40,8 @@ class _Sections(BaseModel):
 class _ContextRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
     category: Literal["pending", "hypothetical", "family", "control", "legend", "historical", "terminate"]
-    pattern: Regex
+    phrases: list[str] = []
+    pattern: Regex | None = None
     direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE"]
     max_scope: int | None = None
 
@@ -50,6 +52,7 @@ class _Context(BaseModel):
     rules: list[_ContextRule]
 
 
+@lru_cache(maxsize=1)
 def rules_version() -> str:
     """The version of the rule set, stored in ``rules/context.yaml``."""
     return load_rule_file("context.yaml", _Context).version
@@ -58,9 +61,9 @@ def rules_version() -> str:
 @lru_cache(maxsize=1)
 def get_nlp() -> Any:
     """The extraction pipeline (a ``spacy.Language``), built on first call."""
-    import spacy  # noqa: PLC0415  (heavy: only when extraction runs)
-    from medspacy.context import ConText, ConTextRule  # noqa: PLC0415
-    from medspacy.section_detection import Sectionizer, SectionRule  # noqa: PLC0415
+    import spacy
+    from medspacy.context import ConText, ConTextRule
+    from medspacy.section_detection import Sectionizer, SectionRule
 
     _quiet_medspacy_logging()
     _register_components()
@@ -69,12 +72,14 @@ def get_nlp() -> Any:
     sectionizer: Sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": None, "span_attrs": None})
     sections = load_rule_file("sections.yaml", _Sections)
     sectionizer.add(
-        [
+        [SectionRule(literal=phrase, category=rule.category) for rule in sections.sections for phrase in rule.phrases]
+        + [
             SectionRule(literal=f"{rule.category}:{index}", category=rule.category, pattern=pattern)
             for rule in sections.sections
             for index, pattern in enumerate(rule.patterns)
         ]
     )
+    _use_single_pass_regex(sectionizer, "_Sectionizer__matcher")
     nlp.add_pipe("navis_candidates")
     context: ConText = nlp.add_pipe(
         "medspacy_context",
@@ -84,22 +89,73 @@ def get_nlp() -> Any:
     context.add(
         [
             ConTextRule(
-                literal=f"{rule.category}:{index}",
+                literal=literal,
                 category=rule.category.upper(),
-                pattern=rule.pattern,
+                pattern=pattern,
                 direction=rule.direction,
                 max_scope=rule.max_scope,
             )
             for index, rule in enumerate(context_rules.rules)
+            for literal, pattern in _context_matchers(rule, index)
         ]
     )
+    _use_single_pass_regex(context, "_ConText__matcher")
     return nlp
+
+
+def _context_matchers(rule: _ContextRule, index: int) -> list[tuple[str, str | None]]:
+    """(literal, regex) pairs for ConTextRule: phrases match as themselves, a regex under a made-up literal."""
+    pairs: list[tuple[str, str | None]] = [(phrase, None) for phrase in rule.phrases]
+    if rule.pattern:
+        pairs.append((f"{rule.category}:{index}", rule.pattern))
+    return pairs
+
+
+def _use_single_pass_regex(component: Any, matcher_attr: str) -> None:
+    """Swap medspacy's RegexMatcher for one that scans the text once with all of its rules joined.
+
+    medspacy's matcher rebuilds ``doc.text`` (a join over every token) and runs a separate scan for each regex rule;
+    with our ~40 rules that was most of the pipeline's time. The replacement joins the same patterns into one
+    alternation (named groups say which rule matched) and returns the same (rule, start, end) tuples.
+    """
+    from medspacy.common.regex_matcher import RegexMatcher
+
+    matcher = getattr(component, matcher_attr)
+    original = matcher._MedspacyMatcher__regex_matcher
+    names: dict[str, int] = {}
+    parts: list[str] = []
+    for match_id, patterns in original._patterns.items():
+        for pattern in patterns:
+            group = f"r{len(names)}"
+            names[group] = match_id
+            parts.append(f"(?P<{group}>{_scoped(pattern.pattern)})")
+    joined = re.compile("|".join(parts)) if parts else None
+
+    class SinglePassRegexMatcher(RegexMatcher):  # type: ignore[misc]
+        def __call__(self, doc: Any) -> list[tuple[int, int, int]]:
+            if joined is None:
+                return []
+            matches: list[tuple[int, int, int]] = []
+            for found in joined.finditer(doc.text_with_ws):
+                span = doc.char_span(found.start(), found.end(), alignment_mode="expand")
+                if span is not None and len(span) and found.lastgroup:
+                    matches.append((names[found.lastgroup], span.start, span.end))
+            return matches
+
+    matcher._MedspacyMatcher__regex_matcher = SinglePassRegexMatcher(original.vocab)
+
+
+def _scoped(pattern: str) -> str:
+    """A pattern's leading global ``(?i)`` as a scoped group, so that patterns can be joined in one alternation."""
+    if pattern.startswith("(?i)"):
+        return f"(?i:{pattern[4:]})"
+    return f"(?:{pattern})"
 
 
 def _quiet_medspacy_logging() -> None:
     """PyRuSH (imported by medspacy) logs every token at DEBUG through loguru: drop that sink, keep warnings."""
     try:
-        from loguru import logger  # noqa: PLC0415
+        from loguru import logger
     except ImportError:  # pragma: no cover - loguru comes with PyRuSH
         return
     logger.remove()
@@ -107,8 +163,8 @@ def _quiet_medspacy_logging() -> None:
 
 @lru_cache(maxsize=1)
 def _register_components() -> None:
-    from spacy.language import Language  # noqa: PLC0415
-    from spacy.tokens import Doc  # noqa: PLC0415
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
     if not Doc.has_extension("navis_candidates"):
         Doc.set_extension("navis_candidates", default=None)
@@ -116,12 +172,18 @@ def _register_components() -> None:
     @Language.component("navis_lines")
     def navis_lines(doc: Any) -> Any:
         """Sentence starts after a period or newline that ends an OCR line."""
-        for token in doc[1:]:
-            prev = doc[token.i - 1]
-            token.is_sent_start = ("\n" in prev.text or "\f" in prev.text) or (
-                prev.text == "." and bool(_LINE_START.match(token.text))
-            )
+        words = [token.text for token in doc]
+        if not words:
+            return doc
         doc[0].is_sent_start = True
+        # only line starts are set: tokens left unset continue the current sentence (and setting each token
+        # one by one costs more than the rest of the pipeline)
+        for i in range(1, len(words)):
+            prev = words[i - 1]
+            if "\n" in prev or "\f" in prev or (prev == "." and _LINE_START.match(words[i])):
+                doc[i].is_sent_start = True
+        if len(doc) > 1 and not doc[-1].is_sent_start:
+            doc[-1].is_sent_start = False  # marks the doc as segmented even when it is a single line
         return doc
 
     @Language.component("navis_candidates")
@@ -129,8 +191,9 @@ def _register_components() -> None:
         """Run every registered extractor over the text and keep its candidates as spans (ConText's targets)."""
         candidates: list[Candidate] = []
         spans = []
+        text = doc.text
         for _name, find in EXTRACTORS:
-            for candidate in find(doc.text):
+            for candidate in find(text):
                 span = doc.char_span(candidate.start, candidate.end, label=candidate.field, alignment_mode="expand")
                 if span is None or len(span) == 0:
                     continue
