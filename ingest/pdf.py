@@ -15,8 +15,6 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from ingest.locks import PDFIUM_LOCK
-from ingest.ocr import TesseractOcr
-from ingest.ocr_pool import PageJob, ocr_pages
 from ingest.pages import PageContent
 from ingest.pdf_grid import normalise_text_layer, page_blocks, page_rules, read_grids
 from ingest.pdf_tables import compose, read_table_pages
@@ -51,6 +49,10 @@ def read_pdf(data: bytes, workdir: Path, settings: Settings) -> tuple[list[PageC
             contents[index] = content
     ocr_indices = [i for i, scan in enumerate(scans) if scan.needs_ocr]
     if ocr_indices:
+        # Imported here: text PDFs, the common case, never load numpy, Pillow or the OCR pool.
+        from ingest.ocr import TesseractOcr
+        from ingest.ocr_pool import PageJob, ocr_pages
+
         for index in ocr_indices:
             _check_render_size(scans[index].content, index, settings)
         path = workdir / "input.pdf"
