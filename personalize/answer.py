@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from personalize.answer_model import Answer, Item, Section, SourceRef
 from personalize.answer_results import evidence_ref, result_items, summary_line
-from personalize.conditions import Leaf, describe, evaluate, met_leaves, unknown_leaves
+from personalize.conditions import Leaf, describe, evaluate, met_leaves, unknown_groups
 from personalize.facts import Facts
 from personalize.kb_load import load_kb
 from personalize.kb_model import KnowledgeBase, Statement
@@ -91,7 +91,8 @@ def _place_option(statement: Statement, facts: Facts, buckets: dict[str, list[It
         buckets["options"].append(_item(statement, gates=gates))
         shown.add(statement.id)
     elif truth is None:
-        needs = tuple(dict.fromkeys(_need(leaf, facts) for leaf in unknown_leaves(statement.when, facts)))
+        groups = unknown_groups(statement.when, facts)
+        needs = tuple(dict.fromkeys(", or ".join(_need(leaf, facts) for leaf in group) for group in groups))
         buckets["depends"].append(_item(statement, needs=needs))
         shown.add(statement.id)
 

@@ -146,17 +146,24 @@ def leaves(condition: Condition) -> Iterator[Leaf]:
 
 def unknown_leaves(condition: Condition, facts: Facts) -> list[Leaf]:
     """The leaves that keep ``condition`` unknown: what a patient would need to confirm for it to be decided."""
+    return [leaf for group in unknown_groups(condition, facts) for leaf in group]
+
+
+def unknown_groups(condition: Condition, facts: Facts) -> list[list[Leaf]]:
+    """Like :func:`unknown_leaves`, grouped: each group is a set of alternatives ("T2 or larger, or node-positive")."""
     if evaluate(condition, facts) is not None:
         return []
     if isinstance(condition, Leaf):
-        return [condition]
-    parts = condition.all if isinstance(condition, AllOf) else condition.any if isinstance(condition, AnyOf) else ()
+        return [[condition]]
     if isinstance(condition, Not):
-        return unknown_leaves(condition.not_, facts)
-    found: list[Leaf] = []
-    for part in parts:
-        found.extend(leaf for leaf in unknown_leaves(part, facts) if leaf not in found)
-    return found
+        return unknown_groups(condition.not_, facts)
+    if isinstance(condition, AnyOf):
+        alternatives = [leaf for part in condition.any for group in unknown_groups(part, facts) for leaf in group]
+        return [list(dict.fromkeys(alternatives))]
+    groups: list[list[Leaf]] = []
+    for part in condition.all:
+        groups.extend(group for group in unknown_groups(part, facts) if group not in groups)
+    return groups
 
 
 def describe(leaf: Leaf) -> str:
@@ -178,6 +185,8 @@ def describe(leaf: Leaf) -> str:
         return f"reports {'disagree' if leaf.conflicted else 'agree'} on {label}"
     words = {"gte": "at least", "gt": "above", "lte": "at most", "lt": "below"}
     bound: Any = getattr(leaf, operator)
+    if operator == "lte" and bound == 0:
+        return f"{label}: none"
     return f"{label} {words[operator]} {bound:g}"
 
 

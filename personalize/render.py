@@ -26,8 +26,8 @@ def render(answer: Answer, fmt: Format) -> str:
 
 
 def _md(text: str) -> str:
-    """Escape Markdown syntax in text that comes from records (quotes, file names)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape Markdown syntax in text that comes from records (quotes, file names), on one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def where(ref: EvidenceRef) -> str:
