@@ -64,41 +64,55 @@ def data_absent(reason: str, text: str) -> CodeableConcept:
     return CodeableConcept(extension=[Extension(url=DATA_ABSENT_URL, valueCode=reason)], text=text)
 
 
-def _sub(url: str, **value: object) -> Extension:
-    return Extension.model_validate({"url": url, **value})
+def _complex_extension(url: str, parts: list[tuple[str, str, object]]) -> Extension:
+    """An extension of (url, value[x] name, value) sub-extensions, built and validated in one go; empty strings
+    and None are left out (FHIR strings are never empty)."""
+    kept = [
+        {"url": name, kind: value}
+        for name, kind, value in parts
+        if value is not None and not (isinstance(value, str) and not value.strip())
+    ]
+    return Extension.model_validate({"url": url, "extension": kept})
+
+
+def _evidence_parts(evidence: Evidence) -> list[tuple[str, str, object]]:
+    confidence = evidence.ocr_confidence
+    return [
+        ("quote", "valueString", evidence.quote),
+        ("page", "valueInteger", evidence.page),
+        ("start", "valueInteger", evidence.start),
+        ("end", "valueInteger", evidence.end),
+        ("section", "valueString", evidence.section),
+        ("ocrConfidence", "valueDecimal", Decimal(str(round(confidence, 1))) if confidence is not None else None),
+    ]
 
 
 def evidence_extension(evidence: Evidence) -> Extension:
     """One evidence span as an extension: quote, page, character offsets, section, OCR confidence."""
-    parts = [
-        _sub("quote", valueString=evidence.quote),
-        _sub("page", valueInteger=evidence.page),
-        _sub("start", valueInteger=evidence.start),
-        _sub("end", valueInteger=evidence.end),
-    ]
-    if evidence.section:
-        parts.append(_sub("section", valueString=evidence.section))
-    if evidence.ocr_confidence is not None:
-        parts.append(_sub("ocrConfidence", valueDecimal=Decimal(str(round(evidence.ocr_confidence, 1)))))
-    return Extension(url=EVIDENCE_URL, extension=parts)
+    return _complex_extension(EVIDENCE_URL, _evidence_parts(evidence))
 
 
 def extraction_extension(
     field: str, rule_id: str, confidence: float, assertion: str, specimen: str | None
 ) -> Extension:
     """How a value was extracted: the field, the rule that read it, our confidence and the assertion status."""
-    parts = [
-        _sub("field", valueString=field),
-        _sub("ruleId", valueString=rule_id),
-        _sub("confidence", valueDecimal=Decimal(str(round(confidence, 3)))),
-        _sub("assertion", valueCode=assertion),
+    parts: list[tuple[str, str, object]] = [
+        ("field", "valueString", field),
+        ("ruleId", "valueString", rule_id),
+        ("confidence", "valueDecimal", Decimal(str(round(confidence, 3)))),
+        ("assertion", "valueCode", assertion),
+        ("specimen", "valueString", specimen),
     ]
-    if specimen:
-        parts.append(_sub("specimen", valueString=specimen))
-    return Extension(url=EXTRACTION_URL, extension=parts)
+    return _complex_extension(EXTRACTION_URL, parts)
 
 
 def not_recorded_extension(kind: str, field: str, reason: str, evidence: Evidence) -> Extension:
     """A pending or unreadable item (no Observation: mCODE requires a value), kept on the DiagnosticReport."""
-    parts = [_sub("kind", valueCode=kind), _sub("field", valueString=field), _sub("reason", valueString=reason)]
-    return Extension(url=NOT_RECORDED_URL, extension=[*parts, evidence_extension(evidence)])
+    parts: list[tuple[str, str, object]] = [
+        ("kind", "valueCode", kind),
+        ("field", "valueString", field),
+        ("reason", "valueString", reason),
+    ]
+    extension = _complex_extension(NOT_RECORDED_URL, parts)
+    extension.extension = [*(extension.extension or []), evidence_extension(evidence)]
+    return extension

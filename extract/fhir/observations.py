@@ -75,7 +75,7 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
     """The Observation for a patient finding, or None for fields that are not Observations (histology ...)."""
     key = emit_key(finding)
     spec = emit.fields.get(key or "")
-    if key is None or spec is None:
+    if key is None or spec is None or not finding.value.strip():
         return None
     if spec.kind == "tumor_size" and not _NUMBER.match(finding.value.strip()):
         return None  # mCODE TumorSize needs a measured longest dimension
