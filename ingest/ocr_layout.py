@@ -55,19 +55,16 @@ def words_from_tsv(data: Mapping[str, Sequence[object]]) -> tuple[str, tuple[Wor
             offset += len(parts[-1])
         previous_bottom = max(p.box.bottom for p in row)
         previous_right: float | None = None
-        for piece in row:
-            for index, (token, box, confidence) in enumerate(piece.tokens):
-                if index == 0 and previous_right is not None:
-                    gap = box.left - previous_right
-                    parts.append(CELL_SEPARATOR if gap > _COLUMN_GAP_HEIGHTS * text_height else " ")
-                    offset += len(parts[-1])
-                elif index > 0:
-                    parts.append(" ")
-                    offset += 1
-                words.append(Word(start=offset, end=offset + len(token), page=0, box=box, confidence=confidence))
-                parts.append(token)
-                offset += len(token)
-            previous_right = piece.box.right
+        for token, box, confidence in (token for piece in row for token in piece.tokens):
+            if previous_right is not None:
+                # A wide gap is a column gap, whether Tesseract kept both sides in one line or split them.
+                gap = box.left - previous_right
+                parts.append(CELL_SEPARATOR if gap > _COLUMN_GAP_HEIGHTS * text_height else " ")
+                offset += len(parts[-1])
+            words.append(Word(start=offset, end=offset + len(token), page=0, box=box, confidence=confidence))
+            parts.append(token)
+            offset += len(token)
+            previous_right = box.right
     return "".join(parts), tuple(words)
 
 

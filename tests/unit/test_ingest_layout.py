@@ -82,3 +82,8 @@ def test_every_word_offset_points_at_its_own_text(tokens: list[Token]) -> None:
     assert sorted(text[w.start : w.end] for w in words) == sorted(t[7] for t in tokens)
     starts = [w.start for w in words]
     assert starts == sorted(starts)  # words come in text order, as Document.words_in relies on
+
+
+def test_a_column_gap_inside_one_tesseract_line_is_a_cell_break() -> None:
+    tokens: list[Token] = [(1, 1, 1, 100, 100, 60, 40, "ER", 95.0), (1, 1, 1, 900, 100, 200, 40, "Positive", 95.0)]
+    assert words_from_tsv(_tsv(tokens))[0] == "ER | Positive"
