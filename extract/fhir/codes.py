@@ -60,6 +60,29 @@ class Gene(BaseModel):
     symbol: str
 
 
+Bounds = tuple[float | None, float | None]  # low inclusive, high exclusive; None is open
+
+
+class IshGroup(BaseModel):
+    """One ASCO/CAP dual-probe ISH group: ratio and copy-number bounds, and the call when the group decides it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    group: str
+    ratio: Bounds
+    copies: Bounds
+    call: Literal["amplified", "not-amplified"] | None
+
+    def holds(self, ratio: float, copies: float) -> bool:
+        """True when the ratio and copy number fall in this group."""
+        return _within(ratio, self.ratio) and _within(copies, self.copies)
+
+
+def _within(value: float, bounds: Bounds) -> bool:
+    low, high = bounds
+    return (low is None or value >= low) and (high is None or value < high)
+
+
 class CodeMap(BaseModel):
     """The whole of ``codes.yaml``, with lookups by ``(system URL, code)``."""
 
@@ -70,6 +93,7 @@ class CodeMap(BaseModel):
     answers: dict[AnswerSet, dict[str, str]]
     components: dict[ComponentRole, tuple[str, ...]]
     genes: dict[str, Gene]
+    ish_groups: tuple[IshGroup, ...] = ()
     _aliases: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")

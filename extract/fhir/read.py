@@ -13,6 +13,7 @@ from typing import Any
 
 from extract.fhir import values
 from extract.fhir.codes import CodeMap, ObservationCode, load_codes
+from extract.fhir.read_derive import derived_ish
 from extract.fhir.read_genomic import CODED_CONFIDENCE, TEXT_CONFIDENCE, Read, significance_by_variant, variant_reads
 from extract.fhir.read_ours import our_evidence, our_extraction
 from extract.finding import FIELDS, Evidence, Finding
@@ -36,7 +37,7 @@ def findings_from_observations(resources: Iterable[Any]) -> list[Finding]:
         if observation.get("status") in _SKIPPED_STATUSES:
             continue
         findings.extend(_read(codes, observation, index, implications))
-    return findings
+    return findings + derived_ish(codes, findings)
 
 
 def _flatten(resources: Iterable[Any]) -> Iterator[JSON]:

@@ -291,3 +291,30 @@ def test_bad_code_map_names_the_file_and_key(tmp_path: Path, text: str, names: s
     broken.write_text(text)
     with pytest.raises(ConfigError, match=re.escape(names)):
         load_codes.__wrapped__(broken)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "copies", "expected"),
+    [
+        (2.3, 5.1, {("her2_ish_group", "1"), ("her2_ish", "amplified")}),
+        (2.0, 4.0, {("her2_ish_group", "1"), ("her2_ish", "amplified")}),  # bounds are inclusive below
+        (2.1, 3.2, {("her2_ish_group", "2")}),  # needs the IHC: no call
+        (1.6, 6.4, {("her2_ish_group", "3")}),
+        (1.4, 4.5, {("her2_ish_group", "4")}),
+        (1.1, 2.1, {("her2_ish_group", "5"), ("her2_ish", "not-amplified")}),
+    ],
+)
+def test_ish_call_derived_from_ratio_and_copies(ratio: float, copies: float, expected: set[tuple[str, str]]) -> None:
+    numbers = [obs(LOINC, "49683-6", **qty(ratio, "{ratio}")), obs(LOINC, "74860-8", **qty(copies, "{copies}"))]
+    derived = [f for f in findings_from_observations(numbers) if f.rule_id.startswith("fhir:derived/")]
+    assert {(f.field, f.value) for f in derived} == expected
+    assert all(f.confidence < 0.9 and len(f.evidence) == 2 for f in derived)
+
+
+def test_a_stated_ish_call_is_never_overridden_by_the_numbers() -> None:
+    numbers = [
+        obs(LOINC, "49683-6", **qty(2.5, "{ratio}")),
+        obs(LOINC, "74860-8", **qty(6.0, "{copies}")),
+        obs(LOINC, "85318-4", **cc(text="equivocal")),
+    ]
+    assert [f.value for f in findings_from_observations(numbers) if f.field == "her2_ish"] == ["equivocal"]
