@@ -36,6 +36,7 @@ class ObservationCode(BaseModel):
     source: str
     category: Literal["T", "N", "M"] | None = None  # TNM only
     prefix: Literal["p", "c"] | None = None  # pathologic or clinical, for TNM and stage group
+    fallback: Literal["status"] | None = None  # read a Positive/Negative answer when there is no number
 
     @field_validator("field")
     @classmethod

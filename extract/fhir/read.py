@@ -87,6 +87,9 @@ def _value(codes: CodeMap, meaning: ObservationCode, observation: JSON) -> Read 
         return (percent_field, _percent(quantity[0]), CODED_CONFIDENCE, details | quantity[1]) if quantity else None
     if kind in ("percent", "number"):
         quantity = values.quantity(observation)
+        status = values.coded(codes, "status", concept) or values.status_from_text(strings)
+        if not quantity and meaning.fallback == "status" and status:
+            return field, status, _confidence(values.coded(codes, "status", concept)), details
         if not quantity:
             return None
         value = _percent(quantity[0]) if kind == "percent" else quantity[0]

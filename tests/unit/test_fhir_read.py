@@ -131,6 +131,8 @@ ROWS = [
     (obs(LOINC, "44648-4", valueInteger=1), "grade", "1"),
     (obs("http://www.ncbi.nlm.nih.gov/gtr", "509910", **qty(18, "Recurrence score")), "oncotype_rs", "18"),
     (obs(LOINC, "105303-2", **qty(10, "{score}")), "pdl1", "10"),
+    (obs(LOINC, "83052-1", **cc(SCT, "10828004")), "pdl1", "positive"),
+    (obs("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl", "C176582", **qty(5, "{score}")), "pdl1", "5"),
     # tumor size: longest dimension component, mm converted to cm
     (
         obs(
