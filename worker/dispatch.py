@@ -10,6 +10,9 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
 from navis.settings import Settings
 from store.store import Store
 from worker import tasks
@@ -39,7 +42,7 @@ class CeleryDispatcher:
 
     def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
         """Publish without blocking long when Redis is away (the sweeper covers that case)."""
-        policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "timeout": 1}
+        policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
         try:
             if batch:
                 for start in range(0, len(job_ids), self._chunk):
@@ -48,7 +51,7 @@ class CeleryDispatcher:
             else:
                 for job_id in job_ids:
                     self._tasks.process_job.apply_async(args=[job_id], queue=LIVE_QUEUE, retry_policy=policy)
-        except Exception as exc:  # kombu raises several types for a broker that is away
+        except (OperationalError, RedisError, OSError) as exc:
             log.warning("could not reach the broker (%s); the sweeper will send the jobs again", type(exc).__name__)
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ from worker import sweeper_process
 from worker.batches import ReprocessFilter, batch_status, start_batch
 from worker.celery_app import configure
 from worker.dispatch import make_dispatcher
+from worker.runner import warm_up
 
 log = logging.getLogger("navis")
 
@@ -65,6 +66,7 @@ def worker(
         typer.echo("navis worker needs NAVIS_REDIS_URL; without it `navis serve` runs the workers itself", err=True)
         raise typer.Exit(CONFIG)
     open_store(settings).close()  # migrate once, before the workers start
+    warm_up()  # load the NLP pipeline once here, so the forked workers share it instead of each loading it
     sweeper = multiprocessing.get_context("spawn").Process(
         target=sweeper_process.run, args=(os.getpid(),), name="navis-sweeper", daemon=True
     )
