@@ -25,6 +25,7 @@ def _observation(ident: str, code: str, value: dict[str, Any]) -> dict[str, Any]
         "id": ident,
         "status": "final",
         "code": {"coding": [{"system": LOINC, "code": code}]},
+        "subject": {"reference": "Patient/p1"},
         "effectiveDateTime": "2025-03-01",
         **value,
     }
@@ -35,7 +36,12 @@ def bundle(tmp_path: Path) -> Path:
     """A clinic's bundle: HR+ HER2-low (IHC 1+) breast cancer with a bone metastasis."""
     resources = [
         {"resourceType": "Patient", "id": "p1", "gender": "female", "birthDate": "1961-02-03"},
-        {"resourceType": "Condition", "id": "met", "code": {"coding": [{"system": SNOMED, "code": "94222008"}]}},
+        {
+            "resourceType": "Condition",
+            "id": "met",
+            "subject": {"reference": "Patient/p1"},
+            "code": {"coding": [{"system": SNOMED, "code": "94222008"}]},
+        },
         _observation("her2", "85319-2", {"valueCodeableConcept": {"text": "1+"}}),
         _observation("er", "85337-4", {"valueCodeableConcept": {"coding": [{"system": SNOMED, "code": "10828004"}]}}),
         _observation("er-pct", "85329-1", {"valueQuantity": {"value": 90, "unit": "%"}}),
@@ -108,9 +114,13 @@ def test_guide_bad_context_is_a_usage_error(bundle: Path, tmp_path: Path) -> Non
 
 def test_guide_malformed_bundle_is_an_input_error(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
-    broken.write_text("{not json", encoding="utf-8")
+    observation = {"resourceType": "Observation", "status": "final"}  # no code: malformed
+    broken.write_text(
+        json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": observation}]})
+    )
     result = runner.invoke(app, ["guide", str(broken)])
     assert result.exit_code == 2
+    assert "code" in result.output
 
 
 def test_html_escapes_text_from_records() -> None:
