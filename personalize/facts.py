@@ -82,6 +82,9 @@ REGISTRY: dict[str, FieldSpec] = {
     "prior_cdk46": FieldSpec("bool", f"a CDK4/6 inhibitor {_TREATMENT_NOTE}"),
     "prior_endocrine_any": FieldSpec("bool", f"hormone (endocrine) therapy at any time {_TREATMENT_NOTE}"),
     "metastatic_lines": FieldSpec("number", f"treatments for metastatic disease so far {_TREATMENT_NOTE}"),
+    "metastatic_nonendocrine_lines": FieldSpec(
+        "number", f"treatments for metastatic disease other than hormone therapy {_TREATMENT_NOTE}"
+    ),
     "progression": FieldSpec("bool", "cancer growing on or after treatment"),
     "neoadjuvant_therapy": FieldSpec("bool", "treatment before surgery (neoadjuvant)"),
     "residual_disease": FieldSpec("bool", "cancer left at surgery after neoadjuvant treatment"),

@@ -15,6 +15,8 @@ from personalize.patient_context import PatientContext
 from personalize.profile import Treatment
 from personalize.vocab import drugs_in
 
+# "Additional systemic therapies" beyond endocrine-based ones (TROPiCS-02 label): chemotherapy and other drug classes
+_NON_ENDOCRINE = frozenset({"chemotherapy", "adc", "parp", "immunotherapy", "anti-her2"})
 _SETTINGS: dict[str, Literal["early", "metastatic"]] = {
     "neoadjuvant": "early",
     "adjuvant": "early",
@@ -74,6 +76,7 @@ def treatment_facts(
         "prior_anti_her2_any": prior("anti-her2", False),
         "prior_cdk46": prior("cdk46", False),
         "metastatic_lines": _lines(treatments, context, known, not_metastatic),
+        "metastatic_nonendocrine_lines": _lines(treatments, None, known, not_metastatic, _NON_ENDOCRINE),
         "progression": _progression(treatments, context, fhir),
         "neoadjuvant_therapy": _neoadjuvant(context),
         "residual_disease": context.residual_disease_after_neoadjuvant if context else None,
@@ -85,13 +88,18 @@ def treatment_facts(
 
 
 def _lines(
-    treatments: Sequence[Treatment], context: PatientContext | None, known: bool, not_metastatic: bool
+    treatments: Sequence[Treatment],
+    context: PatientContext | None,
+    known: bool,
+    not_metastatic: bool,
+    classes: frozenset[str] | None = None,
 ) -> float | None:
+    """Lines of treatment for metastatic disease (only those with one of ``classes``, when given)."""
     if context is not None and context.metastatic_lines is not None:
         return float(context.metastatic_lines)
     if not_metastatic:
         return 0.0
-    metastatic = [t for t in treatments if t.setting == "metastatic"]
+    metastatic = [t for t in treatments if t.setting == "metastatic" and (classes is None or t.classes & classes)]
     if any(t.setting is None for t in treatments) or not known:
         return None
     # drugs started together are one line (letrozole + palbociclib)

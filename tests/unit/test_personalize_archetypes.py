@@ -242,3 +242,22 @@ def test_every_answer_is_stamped_and_framed() -> None:
     assert "gen.disclaimer" in shown(answer, "disclaimer")
     assert "assume.no-context" in shown(answer, "assumptions")
     assert "test.stage.missing" in shown(answer, "tests")
+
+
+def test_sacituzumab_for_hr_positive_needs_two_lines_beyond_hormone_therapy() -> None:
+    sources = (report("biopsy.pdf", finding("her2_ihc", "0"), *HR_POSITIVE, METASTATIC),)
+    endocrine_and_one_chemo = {
+        "treatments": [
+            {"name": "letrozole + palbociclib", "setting": "metastatic", "start": "2023-01"},
+            {"name": "capecitabine", "setting": "metastatic", "start": "2024-02"},
+        ]
+    }
+    two_chemo = {
+        "treatments": [
+            *endocrine_and_one_chemo["treatments"],
+            {"name": "eribulin", "setting": "metastatic", "start": "2025-03"},
+        ]
+    }
+    assert "opt.sacituzumab.hr-positive" not in shown(answer_of(*sources, context=endocrine_and_one_chemo), "options")
+    assert "opt.sacituzumab.hr-positive" in shown(answer_of(*sources, context=two_chemo), "options")
+    assert "opt.datodxd.hr-positive" in shown(answer_of(*sources, context=endocrine_and_one_chemo), "options")
