@@ -14,7 +14,8 @@ from extract.candidate import Candidate
 from extract.derive import derive_her2_status
 from extract.finding import Evidence, Extraction, Finding, Unreadable
 from extract.merge import merge
-from extract.nlp import CANDIDATES, get_nlp, rules_version
+from extract.nlp import CANDIDATES, TEXT_KEY, get_nlp, rules_version
+from extract.sectioning import section_at
 from extract.specimens import SpecimenMap
 from extract.statements import Statement
 from ingest.document import Document
@@ -34,7 +35,10 @@ def run(document: Document) -> Extraction:
     """Findings, pending results and unreadable values in ``document``."""
     if not document.text.strip():
         return Extraction(rules_version=rules_version())
-    doc = get_nlp()(document.text)
+    nlp = get_nlp()
+    doc = nlp.make_doc(document.text)
+    doc.user_data[TEXT_KEY] = document.text  # spaCy would rebuild it from every token on each access
+    doc = nlp(doc)
     specimens = SpecimenMap(document.text)
     statements: list[Statement] = []
     unreadable: list[Unreadable] = []
@@ -63,7 +67,7 @@ def run(document: Document) -> Extraction:
 
 
 def _statement(document: Document, span: Any, candidate: Candidate, specimens: SpecimenMap) -> Statement:
-    section = span[0]._.section.category if span[0]._.section is not None else None
+    section = section_at(span.doc, span.start)
     categories = [modifier.category for modifier in span._.modifiers]
     location = document.locate(candidate.start, candidate.end)
     evidence = Evidence(

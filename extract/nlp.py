@@ -22,7 +22,7 @@ from extract.rulefiles import Regex, load_rule_file
 CANDIDATES = "navis_candidates"  # span group holding one span per candidate, in candidate order
 
 # OCR turned line breaks into ". ": a period is a line end only when a capital, digit or list mark follows.
-_LINE_START = re.compile(r"[A-Z0-9(\-#\[]")
+_LINE_BREAK = re.compile(r"\.[ \t]+(?=[A-Z0-9(\-#\[])|[\n\f]+\s*")
 
 
 class _SectionRule(BaseModel):
@@ -65,11 +65,13 @@ def get_nlp() -> Any:
     from medspacy.context import ConText, ConTextRule
     from medspacy.section_detection import Sectionizer, SectionRule
 
+    from extract.sectioning import lean_sectionizer_class
+
     _quiet_medspacy_logging()
-    _register_components()
+    _register_components(lean_sectionizer_class())
     nlp = spacy.blank("en")
     nlp.add_pipe("navis_lines")
-    sectionizer: Sectionizer = nlp.add_pipe("medspacy_sectionizer", config={"rules": None, "span_attrs": None})
+    sectionizer: Sectionizer = nlp.add_pipe("navis_sectionizer")
     sections = load_rule_file("sections.yaml", _Sections)
     sectionizer.add(
         [SectionRule(literal=phrase, category=rule.category) for rule in sections.sections for phrase in rule.phrases]
@@ -101,6 +103,15 @@ def get_nlp() -> Any:
     )
     _use_single_pass_regex(context, "_ConText__matcher")
     return nlp
+
+
+TEXT_KEY = "navis_text"
+
+
+def doc_text(doc: Any) -> str:
+    """``doc.text``, kept once per document: spaCy rebuilds it from every token on each access."""
+    text: str = doc.user_data.get(TEXT_KEY) or doc.text
+    return text
 
 
 def _context_matchers(rule: _ContextRule, index: int) -> list[tuple[str, str | None]]:
@@ -136,7 +147,7 @@ def _use_single_pass_regex(component: Any, matcher_attr: str) -> None:
             if joined is None:
                 return []
             matches: list[tuple[int, int, int]] = []
-            for found in joined.finditer(doc.text_with_ws):
+            for found in joined.finditer(doc_text(doc)):
                 span = doc.char_span(found.start(), found.end(), alignment_mode="expand")
                 if span is not None and len(span) and found.lastgroup:
                     matches.append((names[found.lastgroup], span.start, span.end))
@@ -162,28 +173,38 @@ def _quiet_medspacy_logging() -> None:
 
 
 @lru_cache(maxsize=1)
-def _register_components() -> None:
+def _register_components(sectionizer_class: Any) -> None:
+    import numpy
+    from spacy.attrs import IDX, SENT_START
     from spacy.language import Language
     from spacy.tokens import Doc
 
     if not Doc.has_extension("navis_candidates"):
         Doc.set_extension("navis_candidates", default=None)
 
+    @Language.factory("navis_sectionizer")
+    def navis_sectionizer(nlp: Any, name: str) -> Any:
+        """medspacy's Sectionizer without default rules (ours come from rules/sections.yaml)."""
+        return sectionizer_class(nlp, name=name, rules=None, span_attrs=None)
+
     @Language.component("navis_lines")
     def navis_lines(doc: Any) -> Any:
-        """Sentence starts after a period or newline that ends an OCR line."""
-        words = [token.text for token in doc]
-        if not words:
+        """Sentence starts where an OCR line ends (". " before a capital, digit or list mark, or a line break)."""
+        if len(doc) == 0:
             return doc
-        doc[0].is_sent_start = True
-        # only line starts are set: tokens left unset continue the current sentence (and setting each token
-        # one by one costs more than the rest of the pipeline)
-        for i in range(1, len(words)):
-            prev = words[i - 1]
-            if "\n" in prev or "\f" in prev or (prev == "." and _LINE_START.match(words[i])):
-                doc[i].is_sent_start = True
-        if len(doc) > 1 and not doc[-1].is_sent_start:
-            doc[-1].is_sent_start = False  # marks the doc as segmented even when it is a single line
+        text = doc_text(doc)
+        doc.user_data[TEXT_KEY] = text
+        # one array write instead of a property write per token (each of those rescans the doc)
+        offsets = doc.to_array(IDX).astype(numpy.int64)
+        breaks = numpy.array([m.end() for m in _LINE_BREAK.finditer(text)], dtype=numpy.int64)
+        starts = numpy.full(len(doc), -1, dtype=numpy.int64)
+        starts[0] = 1
+        if breaks.size:
+            tokens = numpy.searchsorted(offsets, breaks)
+            inside = tokens < len(doc)
+            tokens, breaks = tokens[inside], breaks[inside]
+            starts[tokens[offsets[tokens] == breaks]] = 1
+        doc.from_array([SENT_START], starts.astype(numpy.uint64))
         return doc
 
     @Language.component("navis_candidates")
@@ -191,7 +212,7 @@ def _register_components() -> None:
         """Run every registered extractor over the text and keep its candidates as spans (ConText's targets)."""
         candidates: list[Candidate] = []
         spans = []
-        text = doc.text
+        text = doc_text(doc)
         for _name, find in EXTRACTORS:
             for candidate in find(text):
                 span = doc.char_span(candidate.start, candidate.end, label=candidate.field, alignment_mode="expand")
