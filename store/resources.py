@@ -34,9 +34,22 @@ def save_bundle(
     """Store each entry's resource (Patients excepted: the patient is ours) under fresh ids, references rewritten."""
     kept = [e for e in entries if isinstance(e.get("resource"), dict) and e["resource"].get("resourceType")]
     kept = [e for e in kept if e["resource"]["resourceType"] != "Patient"]
-    renames = _new_ids(kept)
+    return save_entries(session, [(e, patient_id) for e in kept], {}, document_id=document_id, source=source)
+
+
+def save_entries(
+    session: Session,
+    entries: list[tuple[dict[str, Any], str]],
+    known: dict[str, str],
+    *,
+    document_id: str | None,
+    source: str,
+) -> list[Resource]:
+    """Store (entry, patient id) pairs under fresh ids. ``known`` maps names already resolved (a bundle's Patient
+    fullUrl to ``Patient/<ours>``); references to other entries are rewritten to their new ids."""
+    renames = known | _new_ids([entry for entry, _ in entries])
     saved: list[Resource] = []
-    for entry in kept:
+    for entry, patient_id in entries:
         resource = dict(entry["resource"])
         old = _old_names(entry)
         resource["id"] = renames[old[0]].split("/", 1)[1] if old else new_id()
