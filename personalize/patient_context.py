@@ -14,26 +14,40 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from navis.errors import InputError
+
+_MENOPAUSE = {"premenopausal": "pre", "perimenopausal": "peri", "postmenopausal": "post", "unknown": None}
+_SITES = {"bone": "bone", "bones": "bone", "liver": "liver", "lung": "lung", "lungs": "lung", "brain": "brain"}
+_SITES |= {"lymph node": "lymph-node", "lymph nodes": "lymph-node", "lymph-node": "lymph-node"}
 
 Response = Literal["responded", "stable", "progressed", "stopped-side-effects", "unknown"]
 
 
 class ReportedTreatment(BaseModel):
-    """One treatment as the patient describes it."""
+    """One treatment as the patient describes it (``stopped_for_progression`` is the service's spelling)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=2)
     setting: Literal["neoadjuvant", "adjuvant", "early", "metastatic"] | None = None
     response: Response | None = None
+    status: Literal["current", "past", "planned"] | None = None  # planned ones are not "treatments so far"
     start: str | None = None
     end: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _service_spelling(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "stopped_for_progression" in data:
+            data = dict(data)
+            if data.pop("stopped_for_progression") and not data.get("response"):
+                data["response"] = "progressed"
+        return data
 
 
 class PatientContext(BaseModel):
@@ -52,6 +66,26 @@ class PatientContext(BaseModel):
     residual_disease_after_neoadjuvant: bool | None = None
     relapse_within_6_months_of_adjuvant_chemo: bool | None = None
     relapse_within_12_months_of_adjuvant_endocrine: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _service_spelling(cls, data: Any) -> Any:
+        """Accept the service's stored context too (``postmenopausal``, ``metastatic: true``, free-text notes)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        data.pop("notes", None)  # free text is never parsed into facts
+        status = data.get("menopausal_status")
+        if isinstance(status, str):
+            data["menopausal_status"] = _MENOPAUSE.get(status, status)
+        if data.get("sex") in ("other", "unknown"):
+            data["sex"] = None
+        if data.pop("metastatic", None) is True and not data.get("setting"):
+            data["setting"] = "metastatic"
+        sites = data.get("metastatic_sites")
+        if isinstance(sites, list):
+            data["metastatic_sites"] = [_SITES.get(str(site).strip().lower(), "other") for site in sites]
+        return data
 
 
 def load_context(path: Path) -> PatientContext:

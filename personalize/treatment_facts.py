@@ -31,6 +31,8 @@ def reported_treatments(context: PatientContext | None) -> list[Treatment]:
         return []
     result = []
     for item in context.treatments:
+        if item.status == "planned":
+            continue
         found = drugs_in(item.name)
         classes = frozenset(cls for drug in found for cls in drug.classes)
         result.append(

@@ -194,3 +194,25 @@ def test_bad_context_file_names_the_key_not_the_contents(tmp_path: Path, content
         load_context(path)
     assert "blue" not in caught.value.message
     assert "spreading" not in caught.value.message
+
+
+def test_context_in_the_service_spelling() -> None:
+    stored = {
+        "menopausal_status": "postmenopausal",
+        "sex": "unknown",
+        "metastatic": True,
+        "metastatic_sites": ["Bones", "liver", "skin"],
+        "treatments": [
+            {"name": "letrozole", "status": "past", "stopped_for_progression": True},
+            {"name": "capecitabine", "status": "planned"},
+        ],
+        "notes": "free text is not read",
+    }
+    profile = profile_of(report("a.pdf", finding("her2_ihc", "1+")), context=stored)
+    facts = profile.facts()
+    assert facts.get("menopausal_status") == "post"
+    assert facts.get("sex") is None
+    assert facts.get("setting") == "metastatic"
+    assert facts.get("metastatic_sites") == frozenset({"bone", "liver", "other"})
+    assert facts.get("progression") is True
+    assert facts.get("prior_chemo_any") is False  # a planned treatment is not a treatment so far
