@@ -104,6 +104,8 @@ def categorize(fields: Mapping[str, str], subclass_hint: str | None = None) -> H
     score, subclass = parsed if parsed else (None, None)
     subclass = subclass or (subclass_hint if score == "0" else None)
     ish, group, ish_text = _ish_call(fields, score)
+    if ish is None and fields.get("her2_status", "").lower() == "positive":
+        ish, ish_text = True, "the report's final call HER2-positive"  # never overrule a positive call silently
     if score == "3+":
         return Her2Call("positive", "IHC 3+", group)
     if ish is True:

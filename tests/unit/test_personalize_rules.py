@@ -26,6 +26,8 @@ from personalize import genomics, her2, receptors, staging
         ({"her2_ish": "not-amplified"}, "negative-unscored"),
         ({"her2_status": "negative"}, "negative-unscored"),
         ({"her2_status": "positive"}, "positive"),
+        ({"her2_ihc": "2+", "her2_status": "positive"}, "positive"),  # the final call implies a positive ISH
+        ({"her2_ihc": "1+", "her2_ish": "not-amplified", "her2_status": "positive"}, "low"),  # the ISH decides
         # ISH groups from ratio and copies (ASCO/CAP 2018)
         ({"her2_ihc": "2+", "her2_ish_ratio": "2.4", "her2_copies": "5.1"}, "positive"),  # group 1
         ({"her2_ihc": "2+", "her2_ish_ratio": "2.2", "her2_copies": "3.1"}, "low"),  # group 2 with 2+
