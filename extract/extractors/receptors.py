@@ -41,6 +41,8 @@ class _Rules(BaseModel):
     before_label: list[_Status]
     intensity: dict[str, Regex]
     table_row: Regex
+    both_anaphora: Regex
+    anaphora_reach: int
     allred: Regex
     hscore: Regex
 
@@ -54,6 +56,7 @@ class _Compiled:
     before: tuple[tuple[_Status, re.Pattern[str]], ...]
     intensity: tuple[tuple[str, re.Pattern[str]], ...]
     table_row: re.Pattern[str]
+    both_anaphora: re.Pattern[str]
     allred: re.Pattern[str]
     hscore: re.Pattern[str]
 
@@ -69,6 +72,7 @@ def _rules() -> _Compiled:
         before=tuple((s, re.compile(s.pattern)) for s in rules.before_label),
         intensity=tuple((name, re.compile(p)) for name, p in rules.intensity.items()),
         table_row=re.compile(rules.table_row),
+        both_anaphora=re.compile(rules.both_anaphora),
         allred=re.compile(rules.allred),
         hscore=re.compile(rules.hscore),
     )
@@ -77,10 +81,30 @@ def _rules() -> _Compiled:
 def find(text: str) -> Iterator[Candidate]:
     """ER/PR candidates in ``text``."""
     compiled = _rules()
-    for mention in mentions(text, compiled.rules.window_chars):
+    found = mentions(text, compiled.rules.window_chars)
+    for mention in found:
         receptors = _receptors_named(text, mention, compiled)
         if receptors:
             yield from _read_mention(text, mention, receptors, compiled)
+    yield from _both(text, found, compiled)
+
+
+def _both(text: str, found: list[Mention], compiled: _Compiled) -> Iterator[Candidate]:
+    """ "Therefore, both are interpreted as negative": the status of the last ER+PR mention before it."""
+    for match in compiled.both_anaphora.finditer(text):
+        reach = match.start() - compiled.rules.anaphora_reach
+        pairs = [m for m in found if reach <= m.start < match.start() and len(_receptors_named(text, m, compiled)) > 1]
+        if not pairs:
+            continue
+        for receptor in _receptors_named(text, pairs[-1], compiled):
+            yield Candidate(
+                field=f"{receptor}_status",
+                value=match.group("value").lower(),
+                start=pairs[-1].start,
+                end=match.end(),
+                rule_id="er-pr-both-interpreted-as",
+                confidence=0.85,
+            )
 
 
 def _receptors_named(text: str, mention: Mention, compiled: _Compiled) -> list[str]:

@@ -53,6 +53,7 @@ def test_ihc_phrasings(text: str, ihc: set[str], status: set[str]) -> None:
         ("Tumor is negative for HER2 by FISH.", {"not-amplified"}, set(), {"negative"}),
         ("HER2 gene amplification not detected.", {"not-amplified"}, set(), {"negative"}),
         ("HER2 (FISH): non-amplified (ratio: 1.05).", {"not-amplified"}, {"1.05"}, {"negative"}),
+        ("ER positive on previous biopsyHer-2/Neu. Amplification: Negative.", {"not-amplified"}, set(), {"negative"}),
     ],
 )
 def test_ish_phrasings(text: str, ish: set[str], ratio: set[str], status: set[str]) -> None:

@@ -33,6 +33,13 @@ def _values(text: str, field: str) -> set[str]:
         ("PR: no nuclear staining in invasive carcinoma.", set(), {"negative"}),
         ("ER, PR - 7 points.", {"positive"}, {"positive"}),
         ("ESTROGEN RECEPTOR. 80. 3. POSITIVE.", {"positive"}, set()),
+        (
+            "Staining for estrogen and progesterone receptors was done on block B2. No nuclear staining is seen in "
+            "either receptor. Therefore, both are interpreted as negative.",
+            {"negative"},
+            {"negative"},
+        ),
+        ("PROGESTERONT RECEPTOR: POSITIVE (OCR).", set(), {"positive"}),
     ],
 )
 def test_status_phrasings(text: str, er: set[str], pr: set[str]) -> None:
@@ -55,6 +62,7 @@ def test_status_phrasings(text: str, er: set[str], pr: set[str]) -> None:
         ("ER: positive. Intensity: 0: 10%, 1+: 30%, 2+: 40%, 3+: 20%.", "er_percent", set()),
         ("ER: positive, H-score 210.", "er_percent", set()),
         ("ER: Low Positive (1-9%). 5 %", "er_percent", {"5"}),
+        ("Estrogen Receptor. 100. 3. POSITIVE. Progesterone Receptor. 85. 2. POSITIVE.", "pr_percent", {"85"}),
     ],
 )
 def test_percent_phrasings(text: str, field: str, expected: set[str]) -> None:
