@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Request, UploadFile
 
 from api.auth import AnyClient, Patient_, own_patient, patient_in_reach, service_store
-from api.http_errors import ApiError
+from api.http_errors import FHIR_JSON, ApiError
 from api.routes.schemas import JobError, JobRef, JobStatus, UploadAnswer
 from navis import pipeline
-from navis.errors import TooLargeError
+from navis.errors import TooLargeError, UnsupportedTypeError
 from navis.settings import Settings
 from store import audit, jobs
 from store.db import transaction
@@ -82,6 +82,8 @@ def _read_checked(upload: UploadFile, settings: Settings) -> tuple[str, str, byt
     if len(data) > settings.max_upload_bytes:
         raise TooLargeError(f"{name!r} is over the limit of {settings.max_upload_bytes} bytes")
     media_type = pipeline.check_bytes(data, name, settings)
+    if media_type == FHIR_JSON:
+        raise UnsupportedTypeError(f"{name!r} is FHIR JSON: FHIR records come in through a clinic's /fhir endpoint")
     return name, media_type, data
 
 
