@@ -40,6 +40,7 @@ class FhirContext:
     metastatic_since: str | None = None  # earliest onset/recorded date of a metastatic site
     treatments: list[Treatment] = field(default_factory=list)
     disease_status: list[tuple[str, str, str]] = field(default_factory=list)  # (date, status, source)
+    surgery_dates: list[str] = field(default_factory=list)  # breast surgery (lumpectomy, mastectomy ...)
 
 
 def read_context(resources: Iterable[Resource]) -> FhirContext:
@@ -54,10 +55,23 @@ def read_context(resources: Iterable[Resource]) -> FhirContext:
             _condition(resource, context)
         elif kind == "Observation":
             _observation(resource, context)
+    medications = _medication_index(flat)
     for resource in flat:  # treatments second: their setting depends on when metastasis was recorded
         if resource.get("resourceType") in (*_MEDICATIONS, "Procedure"):
-            _treatment(resource, context)
+            _treatment(resource, context, medications)
     return context
+
+
+def _medication_index(flat: list[Resource]) -> dict[str, Any]:
+    """Medication resources by the references that may point at them ("Medication/x", "#x" when contained)."""
+    index: dict[str, Any] = {}
+    for resource in flat:
+        candidates = [resource, *(c for c in resource.get("contained") or [] if isinstance(c, Mapping))]
+        for medication in candidates:
+            if medication.get("resourceType") == "Medication" and medication.get("id"):
+                index[f"Medication/{medication['id']}"] = medication.get("code")
+                index[f"#{medication['id']}"] = medication.get("code")
+    return index
 
 
 def _unwrap(resources: Iterable[Resource]) -> Iterable[Resource]:
@@ -157,15 +171,19 @@ def _menopause_from_text(text: str) -> str | None:
     return None
 
 
-def _treatment(resource: Resource, context: FhirContext) -> None:
+def _treatment(resource: Resource, context: FhirContext, medications: Mapping[str, Any]) -> None:
     table = codes()
     kind = resource.get("resourceType")
     if kind == "Procedure":
         concept = resource.get("code")
         classes = {table.procedure_classes[c] for c in _code_set(concept) if c in table.procedure_classes}
         name = _text(concept) or "treatment"
+        performed = _period(resource)[0]
+        if performed and _code_set(concept) & set(table.surgery):
+            context.surgery_dates.append(performed[:10])
     else:
-        concept = resource.get("medicationCodeableConcept") or {}
+        reference = str((resource.get("medicationReference") or {}).get("reference") or "")
+        concept = resource.get("medicationCodeableConcept") or medications.get(reference) or {}
         rxnorm = tuple(_code_set(concept))
         found = drugs_in(_text(concept), rxnorm)
         classes = {cls for drug in found for cls in drug.classes}

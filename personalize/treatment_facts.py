@@ -80,7 +80,7 @@ def treatment_facts(
         "metastatic_lines": _lines(treatments, context, known, not_metastatic),
         "metastatic_nonendocrine_lines": _lines(treatments, None, known, not_metastatic, _NON_ENDOCRINE),
         "progression": _progression(treatments, context, fhir),
-        "neoadjuvant_therapy": _neoadjuvant(context),
+        "neoadjuvant_therapy": _neoadjuvant(context, treatments, fhir),
         "residual_disease": context.residual_disease_after_neoadjuvant if context else None,
         "relapse_within_6mo_adjuvant_chemo": context.relapse_within_6_months_of_adjuvant_chemo if context else None,
         "relapse_within_12mo_adjuvant_endocrine": (
@@ -122,7 +122,14 @@ def _progression(treatments: Sequence[Treatment], context: PatientContext | None
     return None
 
 
-def _neoadjuvant(context: PatientContext | None) -> bool | None:
-    if context is None or context.treatments is None:
+def _neoadjuvant(context: PatientContext | None, treatments: Sequence[Treatment], fhir: FhirContext) -> bool | None:
+    """Treatment before surgery: as the patient says, or drugs started before the first recorded breast surgery."""
+    if context is not None and context.treatments is not None:
+        return any(item.setting == "neoadjuvant" for item in context.treatments)
+    if not fhir.surgery_dates:
         return None
-    return any(item.setting == "neoadjuvant" for item in context.treatments)
+    surgery = min(fhir.surgery_dates)
+    systemic = [t for t in treatments if t.setting == "early" and t.start and t.classes & _NON_ENDOCRINE]
+    if any(t.start and t.start[:10] < surgery for t in systemic):
+        return True
+    return False if systemic else None

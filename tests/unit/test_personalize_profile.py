@@ -216,3 +216,37 @@ def test_context_in_the_service_spelling() -> None:
     assert facts.get("metastatic_sites") == frozenset({"bone", "liver", "other"})
     assert facts.get("progression") is True
     assert facts.get("prior_chemo_any") is False  # a planned treatment is not a treatment so far
+
+
+def test_medication_by_reference_and_contained() -> None:
+    medication = {"resourceType": "Medication", "id": "fulv", "code": {"text": "Faslodex 250 mg"}}
+    statement = {
+        "resourceType": "MedicationStatement",
+        "id": "s1",
+        "medicationReference": {"reference": "Medication/fulv"},
+    }
+    administration = {
+        "resourceType": "MedicationAdministration",
+        "id": "a1",
+        "contained": [{"resourceType": "Medication", "id": "m", "code": {"text": "Taxotere"}}],
+        "medicationReference": {"reference": "#m"},
+    }
+    names = {t.name for t in read_context([medication, statement, administration]).treatments}
+    assert names == {"fulvestrant", "docetaxel"}
+
+
+def test_chemotherapy_before_the_recorded_surgery_is_neoadjuvant() -> None:
+    def resource(kind: str, ident: str, date: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "resourceType": kind,
+            "id": ident,
+            **extra,
+            "performedDateTime" if kind == "Procedure" else "effectiveDateTime": date,
+        }
+
+    surgery = resource("Procedure", "s", "2024-06-01", code={"coding": [{"system": SNOMED, "code": "69031006"}]})
+    before = resource("MedicationStatement", "m", "2024-01-10", medicationCodeableConcept={"text": "paclitaxel"})
+    after = resource("MedicationStatement", "m", "2024-08-10", medicationCodeableConcept={"text": "paclitaxel"})
+    assert build_profile([], [surgery, before]).facts().get("neoadjuvant_therapy") is True
+    assert build_profile([], [surgery, after]).facts().get("neoadjuvant_therapy") is False
+    assert build_profile([], [before]).facts().get("neoadjuvant_therapy") is None  # no surgery date: unknown
