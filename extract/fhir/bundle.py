@@ -19,7 +19,7 @@ from fhir.resources.resource import Resource
 
 from extract.fhir import datatypes as dt
 from extract.fhir.emit import load_emit
-from extract.fhir.observations import ObservationContext, build_observation, emit_key
+from extract.fhir.observations import ObservationContext, build_observation, emit_key, specimen_label
 from extract.fhir.resources import (
     diagnostic_report,
     document_reference,
@@ -79,7 +79,7 @@ def to_bundle(document: Document, extraction: Extraction, patient_id: str | None
 
 
 def _specimen_labels(findings: list[Finding]) -> list[str]:
-    return list(dict.fromkeys(f.specimen for f in findings if f.specimen))
+    return list(dict.fromkeys(label for f in findings if (label := specimen_label(f))))
 
 
 def _effective_date(findings: list[Finding]) -> tuple[str, str | None]:

@@ -52,6 +52,16 @@ class ObservationContext:
     members: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)  # (p|c, specimen) -> TNM ids
 
 
+UNNAMED_SPECIMEN = "specimen of this report"  # mCODE TumorSize needs a specimen (or a tumor) to measure
+
+
+def specimen_label(finding: Finding) -> str | None:
+    """The specimen an Observation points at: the one the report names; for a tumor size, the report's own."""
+    if finding.specimen:
+        return finding.specimen
+    return UNNAMED_SPECIMEN if finding.field == "tumor_size_cm" else None
+
+
 def emit_key(finding: Finding) -> str | None:
     """The ``emit.yaml`` field a finding is written as (M and stage group split by clinical/pathologic)."""
     if finding.field in VARIANT_FIELDS:
@@ -79,6 +89,7 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
         return None
     if spec.kind == "tumor_size" and not _NUMBER.match(finding.value.strip()):
         return None  # mCODE TumorSize needs a measured longest dimension
+    label = specimen_label(finding)
     oid = dt.stable_id(ctx.sha256, f"obs|{finding.field}|{finding.specimen}|{finding.value}|{_first_start(finding)}")
     values = _value(finding, spec, emit, ctx)
     observation = Observation.model_validate(
@@ -91,9 +102,7 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
             "code": dt.concept(spec.code, spec.extra_code),
             "subject": ctx.subject,
             "effectiveDateTime": finding.date or ctx.effective_date,
-            "specimen": dt.reference(ctx.specimen_ids[finding.specimen])
-            if finding.specimen in ctx.specimen_ids
-            else None,
+            "specimen": dt.reference(ctx.specimen_ids[label]) if label in ctx.specimen_ids else None,
             "derivedFrom": [dt.reference(ctx.document_id)],
             "note": _notes(finding, ctx) or None,
             **values,

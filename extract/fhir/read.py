@@ -149,7 +149,6 @@ def _finding(observation: JSON, index: int, read: Read) -> Finding:
     quote = f"{label}: {_shown_value(observation, value)}"[:160]
     evidence = our_evidence(observation) or (Evidence(quote=quote, start=0, end=0, section="fhir"),)
     ours = our_extraction(observation)  # our own output: keep its assertion, specimen label and confidence
-    specimen = observation.get("specimen") or {}
     method = next(iter(values.texts(observation.get("method"))), None)
     return Finding(
         field=field,
@@ -158,13 +157,18 @@ def _finding(observation: JSON, index: int, read: Read) -> Finding:
         assertion="historical" if ours.get("assertion") == "historical" else "present",
         confidence=float(ours["confidence"]) if isinstance(ours.get("confidence"), int | float) else confidence,
         rule_id=f"fhir:Observation/{name}",
-        specimen=ours.get("specimen")
-        or specimen.get("display")
-        or (str(specimen["reference"]) if specimen.get("reference") else None),
+        specimen=_specimen(ours, observation.get("specimen") or {}),
         method=method,
         date=_date(observation),
         details=details,
     )
+
+
+def _specimen(ours: dict[str, Any], reference: JSON) -> str | None:
+    """The specimen label: as Navis recorded it for its own output, else the sender's display or reference."""
+    if ours:
+        return str(ours["specimen"]) if ours.get("specimen") else None
+    return reference.get("display") or (str(reference["reference"]) if reference.get("reference") else None)
 
 
 def _label(code: JSON) -> str:

@@ -158,11 +158,12 @@ def test_given_patient_is_referenced_and_no_placeholder_is_made() -> None:
 
 def test_historical_and_specimen_are_kept() -> None:
     bundle = to_bundle(document(), extraction())
-    (specimen,) = resources(bundle, "Specimen")
-    historical = [o for o in resources(bundle, "Observation") if "specimen" in o]
-    assert specimen["identifier"][0]["value"] == "B"
-    assert len(historical) == 1
-    assert "Historical" in historical[0]["note"][0]["text"]
+    specimens = {s["identifier"][0]["value"]: f"urn:uuid:{s['id']}" for s in resources(bundle, "Specimen")}
+    # B is named by the report; the tumor size, named nowhere, is measured on the report's own specimen
+    assert set(specimens) == {"B", "specimen of this report"}
+    on_b = [o for o in resources(bundle, "Observation") if o.get("specimen", {}).get("reference") == specimens["B"]]
+    assert [o["code"]["coding"][0]["code"] for o in on_b] == ["85337-4"]
+    assert "Historical" in on_b[0]["note"][0]["text"]
 
 
 @pytest.mark.parametrize(

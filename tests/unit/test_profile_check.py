@@ -234,3 +234,32 @@ def test_mcode_extension_is_checked_against_its_own_definition() -> None:
 )
 def test_required_codes_are_checked_on_every_resource(resource: dict[str, Any], location: str) -> None:
     assert (location, "binding") in [(i.location, i.rule) for i in errors(check_resource(resource))]
+
+
+def _tumor_size() -> dict[str, Any]:
+    longest = {
+        "code": {"coding": [{"system": LOINC, "code": "33728-7"}]},
+        "valueQuantity": {"value": 2.1, "code": "cm"},
+    }
+    return {
+        "resourceType": "Observation",
+        "meta": {"profile": [MCODE + "mcode-tumor-size"]},
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": "21889-1"}]},
+        "subject": {"reference": "Patient/p"},
+        "specimen": {"reference": "Specimen/s"},
+        "component": [longest],
+    }
+
+
+@pytest.mark.parametrize(
+    ("resource", "key"),
+    [
+        (tumor_marker() | {"dataAbsentReason": {"text": "not done"}}, "obs-6"),  # a value and a reason it is absent
+        ({k: v for k, v in _tumor_size().items() if k != "specimen"}, "must-have-focus-or-specimen-invariant"),
+        (_tumor_size() | {"focus": [{"reference": "BodyStructure/t"}]}, "must-have-focus-or-specimen-invariant"),
+    ],
+)
+def test_profile_invariants_are_evaluated(resource: dict[str, Any], key: str) -> None:
+    assert errors(check_resource(_tumor_size())) == []
+    assert ("Observation", key) in [(i.location, i.rule) for i in errors(check_resource(resource))]

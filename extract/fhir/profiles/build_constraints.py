@@ -7,7 +7,8 @@ Run once when the mCODE package changes (it is not imported at run time)::
 
 For every profile it keeps what :mod:`extract.fhir.profiles.check` enforces: the cardinality of elements up to
 ``MAX_DEPTH`` levels below the resource, fixed and pattern values, the allowed types of choice elements, the
-slicing discriminators and slices. Bindings, invariants and mustSupport are left out (see the README there).
+slicing discriminators and slices, and the FHIRPath invariants. Bindings and mustSupport are left out (see the
+README there).
 """
 
 from __future__ import annotations
@@ -59,6 +60,32 @@ def _worth_keeping(kept: dict[str, Any]) -> bool:
     return bool(kept.pop("narrowed"))
 
 
+SKIPPED_INVARIANTS = frozenset({"ele-1", "dom-6"})  # ele-1 holds by JSON structure; dom-6 is narrative best practice
+
+
+def _invariants(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """FHIRPath constraints of the snapshot (slices folded onto their element), once per (key, element path)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for element in elements:
+        if element["path"].count(".") > MAX_DEPTH:
+            continue
+        for constraint in element.get("constraint", []):
+            key = constraint["key"]
+            if key in SKIPPED_INVARIANTS or "expression" not in constraint:
+                continue
+            found.setdefault(
+                (key, element["path"]),
+                {
+                    "key": key,
+                    "path": element["path"],
+                    "severity": constraint.get("severity", "error"),
+                    "expression": " ".join(constraint["expression"].split()),
+                    "human": constraint.get("human", key),
+                },
+            )
+    return list(found.values())
+
+
 def extract(package_dir: Path) -> dict[str, Any]:
     """Constraints of every StructureDefinition with a snapshot in an unpacked mCODE package."""
     profiles: dict[str, Any] = {}
@@ -76,6 +103,7 @@ def extract(package_dir: Path) -> dict[str, Any]:
             "type": definition["type"],
             "file": path.name,
             "elements": [kept for kept in elements if _worth_keeping(kept)],
+            "invariants": _invariants(definition["snapshot"]["element"]),
         }
     return {
         "source": f"npm {PACKAGE} (HL7 mCODE STU4, CC0-1.0), package/StructureDefinition-*.json snapshots",

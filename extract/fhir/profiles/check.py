@@ -1,6 +1,6 @@
 """Profile check against the mCODE STU4 StructureDefinitions: cardinality, fixed/pattern values, choice types,
-slices, mCODE extensions; FHIR R4 required codes (``status``, ``clinicalStatus`` ...) for every resource; and the
-Bundle rules (bdl-3, bdl-4, bdl-7, UUID fullUrls, references resolving inside a collection).
+slices, FHIRPath invariants, mCODE extensions; FHIR R4 required codes (``status``, ``clinicalStatus`` ...) for
+every resource; and the Bundle rules (bdl-3, bdl-4, bdl-7, UUID fullUrls, references resolving inside a collection).
 
 A resource is checked against every mCODE profile it claims in ``meta.profile`` (with or without ``|version``).
 Profiles from other guides (US Core, Genomics Reporting) are not available offline and are reported as
@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from extract.fhir.profiles.constraints import Element, load_constraints
+from extract.fhir.profiles.invariants import invariant_issues
 from extract.fhir.profiles.slicing import Instance, SliceTest, children, in_slice, matches, slice_tests
 from ingest.fhir_codes import required_code_issues
 from ingest.fhir_rules import FhirIssue, bundle_rule_issues
@@ -39,6 +40,7 @@ def check_resource(resource: JSON, location: str | None = None) -> list[Issue]:
             issues.append(Issue("error", f"{where}.meta.profile[{index}]", message, "profile"))
         else:
             issues += _check_profile(resource, url, where)
+            issues += invariant_issues(resource, profile, where)
     return issues + _extension_issues(resource, where) + required_code_issues(resource, where)
 
 

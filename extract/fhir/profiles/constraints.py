@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -63,6 +63,18 @@ class Element(BaseModel):
         return self.fixed if self.fixed is not None else self.pattern
 
 
+class Invariant(BaseModel):
+    """A FHIRPath constraint on an element of the profile (``obs-6``, ``us-core-2``, mCODE's own)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    path: str
+    severity: Literal["error", "warning"]
+    expression: str
+    human: str
+
+
 class Profile(BaseModel):
     """One profile: its resource type and constrained elements, by id."""
 
@@ -72,6 +84,7 @@ class Profile(BaseModel):
     type: str
     file: str
     elements: tuple[Element, ...]
+    invariants: tuple[Invariant, ...] = ()
     _by_id: dict[str, Element] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
