@@ -100,6 +100,9 @@ def _atomic(
             for item in written.applied:
                 audit.record(session, clinic_id, "fhir.write", item.patient_id, target=item.location)
     except EntryError as exc:
+        if exc.status == 404:  # a reference to a patient out of reach: possibly another tenant's
+            with transaction(store.sessions) as session:
+                audit.record(session, clinic_id, "fhir.write", None, target=exc.location[:128], outcome="denied")
         if exc.status == 422:
             raise InvalidFhirError(exc.message, [(exc.location, exc.message)]) from exc
         raise ApiError(exc.status, "invalid", exc.message, [(exc.location, exc.message)]) from exc
