@@ -128,9 +128,20 @@ def bench_parallel(settings: Settings) -> None:
         print(f"4-page scan, {workers} worker(s): {time.perf_counter() - started:.1f} s")
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak RSS. Linux keeps ``ru_maxrss`` across exec, so a spawned child would report its parent's
+    peak; ``VmHWM`` belongs to the new address space and starts afresh."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _rss_child(path: str, queue: multiprocessing.Queue[tuple[float, float, int]]) -> None:
     document = load(Path(path).read_bytes(), "scan.tif", Settings(ocr_workers=2))
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    own = _peak_rss_mb()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     queue.put((own, children, len(document.pages)))
 
