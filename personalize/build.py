@@ -46,6 +46,16 @@ def build_profile(
     fhir = read_context(resources)
     found_conflicts = [_with_effect(conflict) for conflict in conflicts(history)]
     items = _context_items(fhir, context, today or dt.date.today())
+    if derivation.facts.get("stage_group") is None and fhir.stage_summary:
+        group, source = fhir.stage_summary  # the clinic's stage on the Condition, when no stage Observation says
+        derivation.facts["stage_group"] = group
+        derivation.derived["stage_group"] = Derived(
+            name="stage_group",
+            label="Stage",
+            value=group,
+            display=f"stage {group}",
+            basis=f"stage recorded on {source}",
+        )
     setting, setting_conflict = _setting(derivation.facts.get("stage_group"), fhir, context)
     if setting_conflict:
         found_conflicts.append(setting_conflict)

@@ -9,6 +9,7 @@ non-conformant, and one bad element must not hide the rest of the context.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ class FhirContext:
     treatments: list[Treatment] = field(default_factory=list)
     disease_status: list[tuple[str, str, str]] = field(default_factory=list)  # (date, status, source)
     surgery_dates: list[str] = field(default_factory=list)  # breast surgery (lumpectomy, mastectomy ...)
+    stage_summary: tuple[str, str] | None = None  # (main stage group, source) from the primary Condition
 
 
 def read_context(resources: Iterable[Resource]) -> FhirContext:
@@ -135,6 +137,10 @@ def _condition(resource: Resource, context: FhirContext) -> None:
             context.metastatic_since = when
     elif found & set(table.primary_breast_cancer) or ("breast" in text and "malignant" in text):
         context.breast_primary = True
+        summaries = [_text(stage.get("summary")) for stage in resource.get("stage") or [] if isinstance(stage, Mapping)]
+        group = next((g for text in summaries if (g := _stage_group(text))), None)
+        if group:
+            context.stage_summary = (group, _source(resource))
 
 
 def _observation(resource: Resource, context: FhirContext) -> None:
@@ -159,6 +165,12 @@ def _observation(resource: Resource, context: FhirContext) -> None:
         menopause = _menopause_from_text(_text(value).lower())
     if menopause:
         context.menopausal_status = (menopause, _source(resource))
+
+
+def _stage_group(text: str) -> str | None:
+    """ "American Joint Committee on Cancer stage IIIC (qualifier value)" -> "III"."""
+    match = re.search(r"stage\s+(IV|III|II|I|0)[ABC]?\b", text, re.IGNORECASE)
+    return match.group(1).upper() if match else None
 
 
 def _menopause_from_text(text: str) -> str | None:

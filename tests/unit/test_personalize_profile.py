@@ -250,3 +250,17 @@ def test_chemotherapy_before_the_recorded_surgery_is_neoadjuvant() -> None:
     assert build_profile([], [surgery, before]).facts().get("neoadjuvant_therapy") is True
     assert build_profile([], [surgery, after]).facts().get("neoadjuvant_therapy") is False
     assert build_profile([], [before]).facts().get("neoadjuvant_therapy") is None  # no surgery date: unknown
+
+
+def test_stage_from_the_primary_condition_when_no_stage_observation() -> None:
+    condition = {
+        "resourceType": "Condition",
+        "id": "pc",
+        "code": {"coding": [{"system": SNOMED, "code": "254837009"}]},
+        "stage": [{"summary": {"text": "AJCC stage IIIB"}}],
+    }
+    profile = build_profile([], [condition])
+    assert profile.facts().get("setting") == "locally-advanced"
+    assert "Condition/pc" in profile.derived["stage_group"].basis
+    stated = build_profile([SourceFindings("r.pdf", [finding("stage_group", "IIA")])], [condition])
+    assert stated.facts().get("stage_group") == "II"  # the report's stage group comes first
