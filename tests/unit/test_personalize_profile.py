@@ -264,3 +264,16 @@ def test_stage_from_the_primary_condition_when_no_stage_observation() -> None:
     assert "Condition/pc" in profile.derived["stage_group"].basis
     stated = build_profile([SourceFindings("r.pdf", [finding("stage_group", "IIA")])], [condition])
     assert stated.facts().get("stage_group") == "II"  # the report's stage group comes first
+
+
+def test_stored_profile_gives_the_same_answer() -> None:
+    from personalize.answer import build_answer
+    from personalize.profile import Profile
+
+    profile = profile_of(
+        report("a.pdf", finding("her2_ihc", "0"), finding("er_percent", "80"), finding("stage_group", "IV")),
+        report("b.pdf", finding("her2_ihc", "1+")),
+        context={"metastatic_sites": ["bone"], "treatments": [{"name": "letrozole", "setting": "metastatic"}]},
+    )
+    stored = Profile.model_validate_json(profile.model_dump_json())
+    assert build_answer(stored) == build_answer(profile)  # reprocessing from the store needs no documents
