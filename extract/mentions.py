@@ -23,6 +23,8 @@ class _Markers(BaseModel):
     legend_cut: list[Regex]
     intensity_distribution: Regex
     category_range: Regex
+    sub_item: Regex
+    sub_item_reach: int
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class _Compiled:
     legend_cut: tuple[re.Pattern[str], ...]
     intensity_distribution: re.Pattern[str]
     category_range: re.Pattern[str]
+    sub_item: re.Pattern[str]
+    sub_item_reach: int
 
 
 @cache
@@ -43,6 +47,8 @@ def _markers() -> _Compiled:
         legend_cut=tuple(re.compile(p) for p in rules.legend_cut),
         intensity_distribution=re.compile(rules.intensity_distribution),
         category_range=re.compile(rules.category_range),
+        sub_item=re.compile(rules.sub_item),
+        sub_item_reach=rules.sub_item_reach,
     )
 
 
@@ -103,7 +109,8 @@ def mentions(text: str, limit: int) -> list[Mention]:
     found: list[Mention] = []
     for index, group in enumerate(groups):
         end = group[-1][1]
-        stop = min(len(text), end + limit)
+        listed = markers.sub_item.search(text, end, end + 16)  # "Ki67: - Main lesion: 20% - Satellite #1: ..."
+        stop = min(len(text), end + (max(limit, markers.sub_item_reach) if listed else limit))
         following = [g for g in groups[index + 1 :] if not _only_techniques(text, g, markers.technique)]
         if following:
             stop = min(stop, following[0][0][0])
@@ -125,6 +132,14 @@ def _label_groups(text: str) -> tuple[tuple[tuple[int, int], ...], ...]:
         else:
             groups.append([span])
     return tuple(tuple(group) for group in groups)
+
+
+def sub_items(text: str, mention: Mention) -> list[tuple[int, int]]:
+    """The (start, end) of each per-lesion item in a mention's window, or [] when it lists no lesions."""
+    starts = [m.start() for m in _markers().sub_item.finditer(text, mention.end, mention.window_end)]
+    if not starts or starts[0] - mention.end > 16:
+        return []
+    return list(zip(starts, [*starts[1:], mention.window_end], strict=True))
 
 
 def _only_techniques(text: str, group: tuple[tuple[int, int], ...], technique: re.Pattern[str]) -> bool:

@@ -64,6 +64,7 @@ class _Compiled:
 
 _ISH_WORD = re.compile(r"(?i)\b(?:FISH|ISH|SISH|CISH|DISH|in\s+situ|amplification)\b")
 _ISH_METHODS = frozenset({"FISH", "SISH", "CISH", "DISH", "ISH"})
+_BARE_RATIO = re.compile(r"^[\s):]*(?P<ratio>\d{1,2}\.\d{1,2})(?![\d%])")
 _BY_ISH = re.compile(r"(?i)^[.\s]*by\s+(?:FISH|ISH|SISH|CISH|DISH|in\s+situ)\b")
 
 
@@ -171,12 +172,14 @@ def _status(
 
 
 def _numbers(text: str, mention: Mention, window: str, compiled: _Compiled, method: str | None) -> Iterator[Candidate]:
+    ratios: dict[str, int] = {}  # every ratio of the window: one per lesion when the report lists several
     for pattern in compiled.ratio:
-        match = pattern.search(window)
-        if match:
-            end = mention.end + match.end()
-            yield Candidate("her2_ish_ratio", match.group("ratio"), mention.start, end, "her2-ratio", method=method)
-            break
+        for match in pattern.finditer(window):
+            ratios.setdefault(match.group("ratio"), mention.end + match.end())
+    if not ratios and method in _ISH_METHODS and (bare := _BARE_RATIO.match(window)):
+        ratios[bare.group("ratio")] = mention.end + bare.end()  # "HER2 (by FISH): 1.4, not amplified"
+    for ratio, end in ratios.items():
+        yield Candidate("her2_ish_ratio", ratio, mention.start, end, "her2-ratio", method=method)
     for field, pattern, group in (
         ("her2_copies", compiled.copies, "copies"),
         ("her2_ish_group", compiled.group, "group"),

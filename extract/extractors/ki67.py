@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 
 from extract.candidate import Candidate
-from extract.mentions import first_percent, mentions
+from extract.mentions import first_percent, mentions, sub_items
 from extract.rulefiles import Regex, load_rule_file
 
 
@@ -19,37 +20,57 @@ class _Rules(BaseModel):
     label: Regex
     pending: list[Regex]
     reject_before_percent: Regex
+    category_bound: Regex
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    window_chars: int
+    label: re.Pattern[str]
+    pending: tuple[re.Pattern[str], ...]
+    reject: re.Pattern[str]
+    category_bound: re.Pattern[str]
 
 
 @cache
-def _rules() -> tuple[_Rules, re.Pattern[str], tuple[re.Pattern[str], ...], re.Pattern[str]]:
+def _rules() -> _Compiled:
     rules = load_rule_file("ki67.yaml", _Rules)
-    return (
-        rules,
-        re.compile(rules.label),
-        tuple(re.compile(p) for p in rules.pending),
-        re.compile(rules.reject_before_percent),
+    return _Compiled(
+        window_chars=rules.window_chars,
+        label=re.compile(rules.label),
+        pending=tuple(re.compile(p) for p in rules.pending),
+        reject=re.compile(rules.reject_before_percent),
+        category_bound=re.compile(rules.category_bound),
     )
 
 
 def find(text: str) -> Iterator[Candidate]:
     """Ki-67 candidates in ``text``."""
-    rules, label, pending, reject = _rules()
+    rules = _rules()
     for mention in mentions(text, rules.window_chars):
-        if not any(label.fullmatch(text[start:end]) for start, end in mention.labels):
+        if not any(rules.label.fullmatch(text[start:end]) for start, end in mention.labels):
             continue
         window = text[mention.end : mention.window_end]
-        if any(p.search(window) for p in pending):
+        if any(p.search(window) for p in rules.pending):
             yield Candidate("ki67_percent", "pending", mention.start, mention.window_end, "ki67-pending")
             continue
-        percent = first_percent(text, mention.end, mention.window_end, allow_ocr_8=False)
-        if percent is None or reject.search(text[mention.end : percent.start]):
-            continue
-        yield Candidate(
-            field="ki67_percent",
-            value=percent.value,
-            start=mention.start,
-            end=percent.end,
-            rule_id="ki67-percent",
-            repaired=percent.repaired,
-        )
+        for start, end in sub_items(text, mention) or [(mention.end, mention.window_end)]:
+            percent = first_percent(text, start, end, allow_ocr_8=False)
+            if percent is None or rules.reject.search(text[mention.end : percent.start]):
+                continue
+            if percent.value[0] in "<>" and rules.category_bound.search(text[mention.end : percent.start]):
+                continue
+            yield Candidate(
+                field="ki67_percent",
+                value=percent.value,
+                start=mention.start,
+                end=percent.end,
+                rule_id="ki67-percent",
+                repaired=percent.repaired,
+                details={"item": _item_name(text[start:end])} if start != mention.end else {},
+            )
+
+
+def _item_name(item: str) -> str:
+    """ "- Satellite #1: 20%" -> "Satellite #1"."""
+    return item.split(":", maxsplit=1)[0].strip(" -.")

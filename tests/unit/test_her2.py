@@ -54,6 +54,13 @@ def test_ihc_phrasings(text: str, ihc: set[str], status: set[str]) -> None:
         ("HER2 gene amplification not detected.", {"not-amplified"}, set(), {"negative"}),
         ("HER2 (FISH): non-amplified (ratio: 1.05).", {"not-amplified"}, {"1.05"}, {"negative"}),
         ("ER positive on previous biopsyHer-2/Neu. Amplification: Negative.", {"not-amplified"}, set(), {"negative"}),
+        ("ADDENDUM 2: HER2 (by FISH) : 1.6, NOT AMPLIFIED.", {"not-amplified"}, {"1.6"}, {"negative"}),
+        (
+            "HER2 (FISH): - Main lesion: Non-amplified (ratio: 1.3). - Satellite #1: Non-amplified (ratio: 1.7).",
+            {"not-amplified"},
+            {"1.3", "1.7"},
+            {"negative"},
+        ),
     ],
 )
 def test_ish_phrasings(text: str, ish: set[str], ratio: set[str], status: set[str]) -> None:
