@@ -184,10 +184,10 @@ def _numbers(text: str, mention: Mention, window: str, compiled: _Compiled, meth
         ("her2_copies", compiled.copies, "copies"),
         ("her2_ish_group", compiled.group, "group"),
     ):
-        match = pattern.search(window)
-        if match:
-            end = mention.end + match.end()
-            yield Candidate(field, match.group(group), mention.start, end, f"her2-{group}", method=method)
+        found = pattern.search(window)
+        if found:
+            end = mention.end + found.end()
+            yield Candidate(field, found.group(group), mention.start, end, f"her2-{group}", method=method)
 
 
 def _candidate(  # noqa: PLR0917  (one call shape used everywhere in this module)
