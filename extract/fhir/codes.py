@@ -19,7 +19,7 @@ from extract.finding import FIELDS
 CODES_PATH = Path(__file__).with_name("codes.yaml")
 
 Kind = Literal[
-    "status", "percent", "ihc_score", "ish", "number", "grade", "tnm", "stage_group", "variant", "tumor_size"
+    "status", "percent", "ihc_score", "ish", "number", "grade", "tnm", "stage_group", "variant", "tumor_size", "pdl1"
 ]
 AnswerSet = Literal["status", "variant_presence", "source_class", "significance"]
 ComponentRole = Literal["gene_studied", "source_class", "significance", "dna_change", "protein_change"]
@@ -37,6 +37,7 @@ class ObservationCode(BaseModel):
     category: Literal["T", "N", "M"] | None = None  # TNM only
     prefix: Literal["p", "c"] | None = None  # pathologic or clinical, for TNM and stage group
     fallback: Literal["status"] | None = None  # read a Positive/Negative answer when there is no number
+    score_type: Literal["CPS", "IC", "TPS"] | None = None  # PD-L1 only: which score the code reports
 
     @field_validator("field")
     @classmethod

@@ -13,7 +13,7 @@ from extract.fhir.datafile import load_model
 EMIT_PATH = Path(__file__).with_name("emit.yaml")
 
 EmitKind = Literal[
-    "status", "ish", "text", "percent", "quantity", "grade", "tnm", "stage_group", "variant", "tumor_size"
+    "status", "ish", "text", "percent", "quantity", "grade", "tnm", "stage_group", "variant", "tumor_size", "pdl1"
 ]
 
 
@@ -58,6 +58,7 @@ class EmitMap(BaseModel):
     morphology: dict[str, Code]
     laterality: dict[str, Code]
     body_site: dict[str, Code]
+    pdl1_codes: dict[str, Code]
 
     @model_validator(mode="after")
     def _profiles_known(self) -> EmitMap:

@@ -31,6 +31,7 @@ RELATED_CONDITION_URL = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-
 LONGEST_DIMENSION = Code(system="http://loinc.org", code="33728-7", display="Size.maximum dimension in Tumor")
 VARIANT_FIELDS = frozenset({"brca", "pik3ca", "esr1", "akt1", "pten"})
 _NUMBER = re.compile(r"^(<=|>=|<|>)?\s*(\d+(?:\.\d+)?)$")
+_PDL1 = re.compile(r"^(?P<type>CPS|IC|TPS)\s*(?P<score>(<=|>=|<|>)?\s*\d+(\.\d+)?)\s*%?$")
 _STATUS_TEXT = {"low-positive": "Low positive"}
 _ISH_TEXT = {"amplified": "amplified", "not-amplified": "not amplified", "equivocal": "equivocal"}
 _ISH_STATUS = {"amplified": "positive", "not-amplified": "negative", "equivocal": "equivocal"}
@@ -89,6 +90,8 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
         return None
     if spec.kind == "tumor_size" and not _NUMBER.match(finding.value.strip()):
         return None  # mCODE TumorSize needs a measured longest dimension
+    if spec.kind == "pdl1" and not _PDL1.match(finding.value.strip()):
+        return None  # a PD-L1 score we cannot tell CPS from IC/TPS in has no code to go under
     label = specimen_label(finding)
     oid = dt.stable_id(ctx.sha256, f"obs|{finding.field}|{finding.specimen}|{finding.value}|{_first_start(finding)}")
     values = _value(finding, spec, emit, ctx)
@@ -99,7 +102,7 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
             "extension": _extensions(finding, ctx, spec),
             "status": _status(finding, ctx),
             "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": "laboratory", "display": "Laboratory"}]}],
-            "code": dt.concept(spec.code, spec.extra_code),
+            "code": dt.concept(_code(finding, spec, emit), spec.extra_code),
             "subject": ctx.subject,
             "effectiveDateTime": finding.date or ctx.effective_date,
             "specimen": dt.reference(ctx.specimen_ids[label]) if label in ctx.specimen_ids else None,
@@ -117,6 +120,12 @@ def _status(finding: Finding, ctx: ObservationContext) -> str:
     """``amended``/``corrected`` when the extractor marks the finding as from an amended report, else the default."""
     stated = finding.details.get("report_status", "")
     return stated if stated in ("amended", "corrected") else ctx.status
+
+
+def _code(finding: Finding, spec: FieldCode, emit: EmitMap) -> Code:
+    """The Observation code: the field's, except PD-L1 whose code depends on the score type (CPS, IC, TPS)."""
+    match = _PDL1.match(finding.value.strip()) if spec.kind == "pdl1" else None
+    return emit.pdl1_codes[match["type"]] if match else spec.code
 
 
 def _first_start(finding: Finding) -> int:
@@ -172,6 +181,10 @@ def _value(finding: Finding, spec: FieldCode, emit: EmitMap, ctx: ObservationCon
             "focus": [dt.reference(ctx.condition_id)] if ctx.condition_id else None,
             "hasMember": [dt.reference(member) for member in members[:3]] or None,
         }
+    if spec.kind == "pdl1":
+        match = _PDL1.match(value.strip())
+        score_type, score = (match["type"], match["score"].replace(" ", "")) if match else ("CPS", value)
+        return {**_quantity(score, "{score}" if score_type == "CPS" else "%"), **method}
     if spec.kind == "tumor_size":
         longest = ObservationComponent(code=dt.concept(LONGEST_DIMENSION), **_quantity(value, spec.unit or "cm"))
         return {"component": [longest]}

@@ -109,6 +109,9 @@ def _value(codes: CodeMap, meaning: ObservationCode, observation: JSON) -> Read 
     if kind == "grade":
         found = values.grade(strings + ([str(observation["valueInteger"])] if "valueInteger" in observation else []))
         return (field, found, TEXT_CONFIDENCE, details) if found else None
+    if kind == "pdl1":
+        written = values.pdl1(observation, meaning.score_type or "CPS")
+        return (field, written, CODED_CONFIDENCE, details) if written else None
     if kind == "tumor_size":
         size = values.longest_dimension_cm(observation)
         return (field, size, CODED_CONFIDENCE, details) if size else None

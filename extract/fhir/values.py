@@ -179,3 +179,12 @@ def longest_dimension_cm(observation: JSON) -> str | None:
             size = Decimal(str(quantity["value"])) / (10 if unit in ("mm", "millimeter", "millimeters") else 1)
             return number(size.normalize()) if size != size.to_integral() else str(size.to_integral())
     return None
+
+
+def pdl1(observation: JSON, score_type: str) -> str | None:
+    """``CPS 15``, ``IC 1%``, ``TPS <1%`` (the extraction's form) from a number or a written score."""
+    found = quantity(observation)
+    if found is None:
+        return None
+    score = found[0].removesuffix("%")
+    return f"{score_type} {score}{'' if score_type == 'CPS' else '%'}"

@@ -45,7 +45,7 @@ def variant_parts(finding: Finding, emit: EmitMap) -> dict[str, Any]:
     significance = outcome if outcome in emit.significance else finding.details.get("significance", "")
     if not absent and significance in emit.significance:
         components.append(_component(SIGNIFICANCE, dt.concept(emit.significance[significance])))
-    for key, code in (("dna_change", DNA_CHANGE), ("hgvs", DNA_CHANGE), ("protein_change", PROTEIN_CHANGE)):
+    for key, code in _hgvs_slots(finding):
         if finding.details.get(key) and not any(
             c.code.coding and c.code.coding[0].code == code.code for c in components
         ):
@@ -53,6 +53,15 @@ def variant_parts(finding: Finding, emit: EmitMap) -> dict[str, Any]:
             components.append(_component(code, dt.concept(hgvs, text=finding.details[key])))
     text = f"{gene} {'not detected' if absent else outcome}"
     return {"valueCodeableConcept": dt.concept(presence, text=text), "component": components}
+
+
+def _hgvs_slots(finding: Finding) -> list[tuple[str, Code]]:
+    """Detail keys holding HGVS, with the component each goes to: ``p.`` changes are protein, the rest DNA."""
+    slots = [("dna_change", DNA_CHANGE), ("protein_change", PROTEIN_CHANGE)]
+    for key in ("hgvs", "variant"):  # extractors write either; pik3ca & co give the protein change (H1047R)
+        written = finding.details.get(key, "")
+        slots.append((key, DNA_CHANGE if written.startswith(("c.", "g.", "NM_", "NC_")) else PROTEIN_CHANGE))
+    return slots
 
 
 def _component(code: Code, value: Any) -> ObservationComponent:

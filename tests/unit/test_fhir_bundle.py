@@ -209,6 +209,8 @@ VALUE_POOLS = {
     "histology": ["ductal", "lobular", "mixed"],
     "ajcc_edition": ["7", "8"],
     "tumor_size_cm": ["0.4", "2", "5.5"],
+    "pdl1": ["CPS 15", "CPS <1", "IC 1%", "TPS >=50%"],
+    "pik3ca": ["detected", "not-detected"],
 }
 
 

@@ -130,9 +130,12 @@ ROWS = [
     (obs(LOINC, "44648-4", **cc(text="Grade III")), "grade", "3"),
     (obs(LOINC, "44648-4", valueInteger=1), "grade", "1"),
     (obs("http://www.ncbi.nlm.nih.gov/gtr", "509910", **qty(18, "Recurrence score")), "oncotype_rs", "18"),
-    (obs(LOINC, "105303-2", **qty(10, "{score}")), "pdl1", "10"),
+    (obs(LOINC, "105303-2", **qty(10, "{score}")), "pdl1", "CPS 10"),
+    (obs(LOINC, "105303-2", valueString="CPS >= 10"), "pdl1", "CPS >=10"),
     (obs(LOINC, "83052-1", **cc(SCT, "10828004")), "pdl1", "positive"),
-    (obs("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl", "C176582", **qty(5, "{score}")), "pdl1", "5"),
+    (obs("http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl", "C176582", **qty(5, "{score}")), "pdl1", "CPS 5"),
+    (obs("http://navis.example/fhir/CodeSystem/biomarkers", "pdl1-ic", **qty(1, "%")), "pdl1", "IC 1%"),
+    (obs("http://navis.example/fhir/CodeSystem/biomarkers", "pdl1-tps", **qty(1, "%", "<")), "pdl1", "TPS <1%"),
     # tumor size: longest dimension component, mm converted to cm
     (
         obs(
