@@ -121,16 +121,12 @@ def _compare(leaf: Leaf, value: FactValue) -> bool:
         return value in leaf.in_
     if leaf.has is not None:
         return isinstance(value, frozenset) and leaf.has in value
-    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-    if number is None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
         return False
-    bounds: list[tuple[float | None, bool]] = [
-        (leaf.gte, number >= (leaf.gte or 0)),
-        (leaf.gt, number > (leaf.gt or 0)),
-        (leaf.lte, number <= (leaf.lte or 0)),
-        (leaf.lt, number < (leaf.lt or 0)),
-    ]
-    return next(result for bound, result in bounds if bound is not None)
+    comparisons = {"gte": float.__ge__, "gt": float.__gt__, "lte": float.__le__, "lt": float.__lt__}
+    operator = leaf.operator
+    bound = getattr(leaf, operator)
+    return bool(comparisons[operator](float(value), float(bound)))
 
 
 def leaves(condition: Condition) -> Iterator[Leaf]:

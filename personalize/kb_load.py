@@ -98,8 +98,10 @@ def _check_statement(statement: Statement, kb: KnowledgeBase, options: set[str])
         problems.append("U (unverified) fact stated as fact")
     if statement.when is not None:
         problems.extend(_check_condition(statement.when))
-    if statement.kind == "option" and not (statement.therapy and statement.evidence and statement.when):
-        problems.append("option needs therapy, evidence and a condition")
+    if statement.kind == "option" and not (statement.therapy and statement.evidence and statement.approval):
+        problems.append("option needs therapy, approval, evidence and a condition")
+    if statement.kind == "option" and statement.when is None:
+        problems.append("option needs therapy, approval, evidence and a condition")
     if statement.about is not None and statement.about not in options:
         problems.append(f"about names unknown option {statement.about}")
     problems.extend(f"related names unknown option {ref}" for ref in statement.related if ref not in options)

@@ -74,7 +74,7 @@ def _kb_with(tmp_path: Path, statement: dict[str, Any]) -> Path:
         ({"when": {"field": "her2_score", "is": "low"}}, "unknown profile field 'her2_score'"),
         ({"when": {"field": "her2_category", "is": "HER2-lowish"}}, "has no value 'HER2-lowish'"),
         ({"when": {"field": "setting", "gte": 3}}, "not a number field"),
-        ({"kind": "option"}, "option needs therapy, evidence and a condition"),
+        ({"kind": "option"}, "option needs therapy, approval, evidence and a condition"),
         ({"about": "opt.nonexistent", "kind": "not-applicable"}, "about names unknown option"),
         ({"asserts": {"her2_category": "positive"}}, "asserts her2_category=positive"),
         ({"covers": ["G99"]}, "unknown item G99"),
