@@ -14,7 +14,7 @@ from personalize.answer_model import Answer
 from personalize.conditions import evaluate, leaves
 from personalize.kb_load import load_kb
 from personalize.profile import Profile
-from tests.unit.personalize_support import finding, profile_of, report
+from tests.unit.personalize_support import all_text, finding, profile_of, report
 
 _OPTIONAL = st.none()
 HER2 = st.one_of(
@@ -194,3 +194,16 @@ def test_biomarker_gated_options_need_the_biomarker(profile: Profile) -> None:
     for statement_id in build_answer(profile).statement_ids("options"):
         check = _INVARIANTS.get(statement_id)
         assert check is None or check(facts), statement_id
+
+
+_ORDERS = re.compile(
+    r"\byou (?:should|must|need to) (?:take|start|stop|get)\b|\b\d+\s?mg\b|\bdos(?:e|ing)\b|\bwill cure\b", re.I
+)
+
+
+@_SETTINGS
+@given(profiles())
+def test_options_never_orders(profile: Profile) -> None:
+    text = all_text(build_answer(profile))
+    assert not _ORDERS.search(text)
+    assert "not medical advice" in text
