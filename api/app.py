@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 
 from api import http_errors
 from api.metrics import Metrics
-from api.routes import admin, documents, fhir, me, ops
+from api.routes import admin, documents, fhir, guidance, me, ops
 from navis import __version__
 from navis.settings import Settings, get_settings
 from store.store import open_store
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     http_errors.install(app)
     app.middleware("http")(_observe)
-    for module in (documents, me, fhir, admin, ops):
+    for module in (documents, me, guidance, fhir, admin, ops):
         app.include_router(module.router)
     return app
 

@@ -129,6 +129,9 @@ class Finding(Base):
     rule_id: Mapped[str] = mapped_column(String(128), default="")
     specimen: Mapped[str | None] = mapped_column(String(64), default=None)
     evidence: Mapped[list[Any]] = mapped_column(default=list)
+    method: Mapped[str | None] = mapped_column(String(64), default=None)
+    date: Mapped[str | None] = mapped_column(String(32), default=None)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     rules_version: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -65,6 +65,9 @@ def _row(document: Document, finding: ExtractedFinding, rules_version: str) -> F
         rule_id=finding.rule_id,
         specimen=finding.specimen,
         evidence=[e.model_dump() for e in finding.evidence],
+        method=finding.method,
+        date=finding.date,
+        details=dict(finding.details),
         rules_version=rules_version,
     )
 

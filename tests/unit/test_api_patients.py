@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from store.models import AuditEvent, Document, Job
+from store.models import AuditEvent, Document, Guidance, Job
 from tests.unit.api_support import app_store, make_caller, running_app, seed_document
 
 REPORT = b"FINAL DIAGNOSIS: invasive ductal carcinoma. ER positive (95%). PR negative. HER2 1+ by IHC. pT2 pN0.\n"
@@ -164,3 +164,26 @@ def test_delete_me_erases_records_files_and_login(client: TestClient) -> None:
     assert not store.blobs.exists(mine)
     assert client.get("/v1/me/profile", headers=patient.headers).status_code == 401
     assert len(client.get("/v1/me/profile", headers=other.headers).json()["findings"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media"), [("json", "application/json"), ("md", "text/markdown"), ("html", "text/html")]
+)
+def test_guidance_is_built_from_my_findings_in_each_format(client: TestClient, fmt: str, media: str) -> None:
+    patient = make_caller(client, "patient")
+    assert patient.patient_id
+    seed_document(
+        client, patient.patient_id, [("er_status", "positive"), ("her2_ihc", "1+"), ("pr_status", "positive")]
+    )
+    answer = client.get(f"/v1/me/guidance?format={fmt}", headers=patient.headers)
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["content-type"].startswith(media)
+    assert "HER2" in answer.text
+    with app_store(client).sessions() as session:
+        stored = session.scalars(select(Guidance).where(Guidance.patient_id == patient.patient_id)).one()
+    assert stored.kb_version
+
+
+def test_guidance_format_must_be_known(client: TestClient) -> None:
+    patient = make_caller(client, "patient")
+    assert client.get("/v1/me/guidance?format=pdf", headers=patient.headers).status_code == 422
