@@ -8,6 +8,7 @@ work page by page.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,10 @@ from navis.settings import Settings
 
 # Readers look for the end-of-file marker in the last kilobyte (ISO 32000-1 section 7.5.5; pdf.js does the same).
 _EOF_WINDOW = 1024
+# Control, format, private-use, unassigned and surrogate characters carry no text; nor does U+FFFD (category So).
+_UNREADABLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs"})
+# A text layer with fewer readable characters than this share of its visible ones is OCR'd instead.
+_MIN_READABLE_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,7 @@ class _PageScan:
     content: PageContent
     needs_ocr: bool
     needs_plumber: bool
+    garbled: bool = False
 
 
 def read_pdf(data: bytes, workdir: Path, settings: Settings) -> tuple[list[PageContent], list[str]]:
@@ -48,6 +54,11 @@ def read_pdf(data: bytes, workdir: Path, settings: Settings) -> tuple[list[PageC
         for index, content in tabled.items():
             contents[index] = content
     ocr_indices = [i for i, scan in enumerate(scans) if scan.needs_ocr]
+    warnings.extend(
+        f"page {i + 1}: the text layer was unreadable; the page was OCR'd"
+        for i, scan in enumerate(scans)
+        if scan.garbled
+    )
     if ocr_indices:
         # Imported here: text PDFs, the common case, never load numpy, Pillow or the OCR pool.
         from ingest.ocr import TesseractOcr
@@ -100,10 +111,11 @@ def _scan_page(document: pdfium.PdfDocument, index: int, min_chars: int) -> _Pag
                 text=normalise_text_layer(textpage.get_text_range()), source="text-layer", width=width, height=height
             )
             has_images, has_paths = _drawing(page)
-            usable = sum(1 for ch in content.text if not ch.isspace())
             # A page with too little text is a scan if anything is drawn on it; a truly blank page stays blank.
-            if usable < min_chars and (has_images or has_paths):
-                return _PageScan(content=content, needs_ocr=True, needs_plumber=False)
+            # A text layer of mostly unmappable glyphs (fonts without a Unicode map) is no text layer either.
+            garbled = is_garbled(content.text)
+            if garbled or (readable_chars(content.text) < min_chars and (has_images or has_paths)):
+                return _PageScan(content=content, needs_ocr=True, needs_plumber=False, garbled=garbled)
             rules = page_rules(page) if has_paths else []
             if rules is None:  # drawn with complex paths: pdfplumber decides whether they form a table
                 return _PageScan(content=content, needs_ocr=False, needs_plumber=True)
@@ -115,6 +127,21 @@ def _scan_page(document: pdfium.PdfDocument, index: int, min_chars: int) -> _Pag
             textpage.close()
     finally:
         page.close()
+
+
+def readable_chars(text: str) -> int:
+    """Characters that carry meaning: not spaces, controls, private-use glyphs or U+FFFD replacements."""
+    return sum(
+        1
+        for ch in text
+        if not ch.isspace() and ch != "\ufffd" and unicodedata.category(ch) not in _UNREADABLE_CATEGORIES
+    )
+
+
+def is_garbled(text: str) -> bool:
+    """Whether most visible characters of a text layer are unreadable (a font that maps glyphs to no letters)."""
+    visible = sum(1 for ch in text if not ch.isspace())
+    return visible > 0 and readable_chars(text) < _MIN_READABLE_SHARE * visible
 
 
 def _drawing(page: pdfium.PdfPage) -> tuple[bool, bool]:

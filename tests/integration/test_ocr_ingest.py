@@ -134,3 +134,12 @@ def test_shipped_samples_read_as_their_kind(name: str, source: str, line: str) -
     document = load_file(SAMPLES / name, SETTINGS)
     assert [p.source for p in document.pages] == [source]
     assert line in document.text.splitlines()
+
+
+def test_pdf_page_with_an_unreadable_text_layer_is_ocrd() -> None:
+    (scan,) = render_pages("HER2 (IHC): 3+ (positive)\nER: negative (0%)", dpi=200)
+    garbage = PdfPage(texts=[(72, 72, 11, "\x01\x04\x05\x06\x07\x08" * 12)], image=scan)
+    document = load(write_pdf([garbage]), "garbled.pdf", SETTINGS)
+    assert [p.source for p in document.pages] == ["ocr"]
+    _assert_reads(document, ["HER2 (IHC): 3+ (positive)"])
+    assert any("unreadable" in warning for warning in document.warnings)

@@ -6,6 +6,7 @@ import pytest
 
 from ingest.document import PAGE_BREAK
 from ingest.load import load
+from ingest.pdf import is_garbled
 from navis.settings import Settings
 from tests.support.pdf import PdfPage, write_pdf
 
@@ -122,3 +123,19 @@ def test_text_beside_a_table_is_kept() -> None:
     lines = document.text.splitlines()
     assert lines[:3] == ["BIOMARKERS", "ER | Positive", "PR | Negative"]
     assert "Note: controls reviewed." in lines
+
+
+@pytest.mark.parametrize(
+    ("text", "garbled"),
+    [
+        ("Estrogen receptor: positive (95%)", False),
+        ("HER2 2+ \u2265 10% \u00b5m \u2014 r\u00e9sultat", False),  # symbols and accents are text
+        ("\ue001\ue002\ue003\ue004 \ue005\ue006 HER2", True),  # private-use glyphs from a font without a map
+        ("\ufffd\ufffd\ufffd\ufffd\ufffd ER", True),
+        ("\x01\x02\x03\x04\x05\x06 PR", True),
+        ("", False),
+        ("   \n ", False),
+    ],
+)
+def test_garbled_text_layers_are_recognised(text: str, garbled: bool) -> None:
+    assert is_garbled(text) is garbled
