@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,36 @@ def test_html_escapes_text_from_records() -> None:
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "\\<script\\>" in to_markdown(answer)
+
+
+class _Outline(HTMLParser):
+    """Headings, ids and in-page links of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.labelled_by: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag in ("h1", "h2", "h3"):
+            self.headings.append(tag)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        if tag == "a" and str(found.get("href", "")).startswith("#"):
+            self.links.append(str(found["href"])[1:])
+        if found.get("aria-labelledby"):
+            self.labelled_by.append(str(found["aria-labelledby"]))
+
+
+def test_html_outline_is_navigable() -> None:
+    answer = build_answer(profile_of(report("a.pdf", finding("her2_ihc", "1+"), finding("stage_group", "IV"))))
+    outline = _Outline()
+    outline.feed(to_html(answer))
+    assert outline.headings[0] == "h1"
+    assert outline.headings.count("h1") == 1
+    assert set(outline.headings[1:]) == {"h2"}  # no skipped levels
+    assert set(outline.labelled_by) <= outline.ids  # every section is named by its heading
+    assert set(outline.links) <= outline.ids  # every citation and the skip link land somewhere
