@@ -70,7 +70,9 @@ def emit_key(finding: Finding) -> str | None:
     if finding.field == "M":
         return f"{_stage_type(finding)}M"
     if finding.field == "stage_group":
-        return f"{_stage_type(finding)}Stage"
+        stated = finding.details.get("stage_type", "")
+        # prognostic or unstated groups take the generic "TNM stage grouping" code rather than a guess
+        return {"clinical": "cStage", "pathologic": "pStage"}.get(stated, "stage" if stated else "pStage")
     return finding.field
 
 
@@ -80,6 +82,14 @@ def _stage_type(finding: Finding) -> str:
     if stated:
         return "c" if stated.startswith("c") else "p"
     return "c" if finding.value.lstrip("y").startswith("c") else "p"
+
+
+def _member_kinds(finding: Finding) -> tuple[str, ...]:
+    """Which TNM categories (pathologic ``p``, clinical ``c``) a stage group is built from."""
+    stated = finding.details.get("stage_type", "")
+    if stated in ("clinical", "pathologic") or not stated:
+        return (_stage_type(finding),)
+    return ("p", "c")
 
 
 def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) -> Observation | None:
@@ -144,6 +154,8 @@ def _extensions(finding: Finding, ctx: ObservationContext, spec: FieldCode) -> l
 
 def _notes(finding: Finding, ctx: ObservationContext) -> list[Annotation]:
     notes = []
+    if finding.field == "stage_group" and finding.details.get("stage_type") == "prognostic":
+        notes.append(Annotation(text="AJCC prognostic stage group (anatomic stage with grade and biomarkers)."))
     if finding.assertion == "historical":
         notes.append(Annotation(text="Historical result: this report cites it from an earlier test."))
     if not finding.date and ctx.date_note:
@@ -174,7 +186,7 @@ def _value(finding: Finding, spec: FieldCode, emit: EmitMap, ctx: ObservationCon
             "method": _ajcc(finding, emit, ctx),
         }
     if spec.kind == "stage_group":
-        members = ctx.members.get((_stage_type(finding), finding.specimen), [])
+        members = [m for kind in _member_kinds(finding) for m in ctx.members.get((kind, finding.specimen), [])]
         return {
             "valueCodeableConcept": dt.concept(emit.tnm_values.get(value), text=value),
             "method": _ajcc(finding, emit, ctx),

@@ -135,7 +135,8 @@ def _context(meaning: ObservationCode, observation: JSON) -> dict[str, str]:
     """Details every finding of this Observation carries: staging type, AJCC edition, status when not final."""
     details: dict[str, str] = {}
     if meaning.kind in ("tnm", "stage_group"):
-        details["stage_type"] = "pathologic" if meaning.prefix == "p" else "clinical"
+        if meaning.prefix:  # the generic "TNM stage grouping" code says neither
+            details["stage_type"] = "pathologic" if meaning.prefix == "p" else "clinical"
         for coding in (observation.get("method") or {}).get("coding") or []:
             if coding.get("code") in _AJCC_EDITIONS:
                 details["ajcc_edition"] = _AJCC_EDITIONS[coding["code"]]

@@ -256,3 +256,16 @@ def test_findings_from_an_amended_report_are_amended() -> None:
     statuses = {o["code"]["coding"][0]["code"]: o["status"] for o in resources(bundle, "Observation")}
     assert statuses == {"85337-4": "amended", "44648-4": "final"}
     assert resources(bundle, "DiagnosticReport")[0]["status"] == "amended"
+
+
+@pytest.mark.parametrize(
+    ("stage_type", "code"),
+    [("pathologic", "399588009"), ("clinical", "399537006"), ("prognostic", "399390009"), ("unstated", "399390009")],
+)
+def test_stage_group_code_follows_the_stated_kind(stage_type: str, code: str) -> None:
+    findings = (finding("stage_group", "IIA", details={"stage_type": stage_type}), finding("histology", "ductal"))
+    bundle = to_bundle(document(), Extraction(findings=findings))
+    (group,) = resources(bundle, "Observation")
+    assert group["code"]["coding"][0]["code"] == code
+    assert errors(check_bundle(bundle)) == []
+    assert [(f.field, f.value) for f in findings_from_observations([bundle])] == [("stage_group", "IIA")]
