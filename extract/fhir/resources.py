@@ -92,7 +92,8 @@ def primary_condition(
             dt.extraction_extension("histology", histology.rule_id, histology.confidence, histology.assertion, None)
         )
         extensions += [dt.evidence_extension(evidence) for evidence in histology.evidence]
-    text = _HISTOLOGY_TEXT.get(value, f"Breast cancer ({value})" if histology else "Breast cancer")
+    stated = histology.details.get("stated") if histology else None  # the type words as the report writes them
+    text = _HISTOLOGY_TEXT.get(value, f"Breast cancer ({stated or value})" if histology else "Breast cancer")
     return Condition(
         id=dt.stable_id(sha256, "condition|primary"),
         meta=Meta(profile=[emit.profiles["primary_cancer"]]),
