@@ -11,7 +11,7 @@ from typing import Any
 
 from extract.assertion import assertion_for
 from extract.candidate import Candidate
-from extract.derive import derive_her2_status
+from extract.derive import derive_her2_status, supersede_by_addendum
 from extract.finding import Evidence, Extraction, Finding, Unreadable
 from extract.merge import merge
 from extract.nlp import CANDIDATES, TEXT_KEY, get_nlp, rules_version
@@ -54,7 +54,7 @@ def run(document: Document) -> Extraction:
             )
         else:
             statements.append(statement)
-    statements = derive_her2_status(statements)
+    statements = derive_her2_status(supersede_by_addendum(statements))
     current = [s for s in statements if not s.superseded and s.assertion != "pending" and s.value != PENDING_VALUE]
     pending = [s for s in statements if s.assertion == "pending" or s.value == PENDING_VALUE]
     return Extraction(

@@ -37,6 +37,7 @@ class _Rules(BaseModel):
     window_chars: int
     labels: _Labels
     reject_window: list[Regex]
+    pending: Regex
     status: list[_Status]
     before_label: list[_Status]
     intensity: dict[str, Regex]
@@ -52,6 +53,7 @@ class _Compiled:
     rules: _Rules
     labels: dict[str, re.Pattern[str]]
     reject: tuple[re.Pattern[str], ...]
+    pending: re.Pattern[str]
     status: tuple[tuple[_Status, re.Pattern[str]], ...]
     before: tuple[tuple[_Status, re.Pattern[str]], ...]
     intensity: tuple[tuple[str, re.Pattern[str]], ...]
@@ -68,6 +70,7 @@ def _rules() -> _Compiled:
         rules=rules,
         labels={"er": re.compile(rules.labels.er), "pr": re.compile(rules.labels.pr)},
         reject=tuple(re.compile(p) for p in rules.reject_window),
+        pending=re.compile(rules.pending),
         status=tuple((s, re.compile(s.pattern)) for s in rules.status),
         before=tuple((s, re.compile(s.pattern)) for s in rules.before_label),
         intensity=tuple((name, re.compile(p)) for name, p in rules.intensity.items()),
@@ -118,6 +121,12 @@ def _receptors_named(text: str, mention: Mention, compiled: _Compiled) -> list[s
 def _read_mention(text: str, mention: Mention, receptors: list[str], compiled: _Compiled) -> Iterator[Candidate]:
     window = text[mention.end : mention.window_end]
     if any(p.search(window) for p in compiled.reject):
+        return
+    if pending := compiled.pending.search(window):
+        for receptor in receptors:
+            yield Candidate(
+                f"{receptor}_status", "pending", mention.start, mention.end + pending.end(), "er-pr-pending"
+            )
         return
     status, status_start, status_end, rule_id = _status_before(text, mention, compiled) or _status_in(
         window, mention.end, compiled

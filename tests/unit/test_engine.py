@@ -142,3 +142,20 @@ def test_bad_rule_file_names_file_and_key(
 def test_engine_rule_files_note_their_sources(name: str) -> None:
     head = (rulefiles.RULES_DIR / name).read_text(encoding="utf-8")[:1500].lower()
     assert "source" in head
+
+
+def test_addendum_value_replaces_the_earlier_one_which_stays_as_history() -> None:
+    text = "FINAL DIAGNOSIS: Estrogen receptor: negative. ADDENDUM: Estrogen receptor repeated on block A2: positive."
+    extraction = extract_text(text)
+    assert extraction.values("er_status") == ["positive"]
+    assert [(f.field, f.value) for f in extraction.superseded] == [("er_status", "negative")]
+
+
+def test_announced_results_are_listed_as_pending() -> None:
+    extraction = extract_text("ER/PR: pending. Ki-67: to follow.")
+    assert extraction.findings == ()
+    assert {(f.field, f.value) for f in extraction.pending} == {
+        ("er_status", "pending"),
+        ("pr_status", "pending"),
+        ("ki67_percent", "pending"),
+    }
