@@ -5,6 +5,7 @@ from __future__ import annotations
 from personalize.answer_model import EvidenceRef, Item
 from personalize.facts import value_label
 from personalize.profile import History, Profile, Reading
+from personalize.readings import LABELS
 
 # derived value -> the fields whose readings support it
 _SUPPORT = {
@@ -36,7 +37,8 @@ def result_items(profile: Profile) -> list[Item]:
         items.append(
             Item(title=derived.label, text=f"{derived.display}{origin_note}. How: {derived.basis}.", records=records)
         )
-    items.extend(_history_item(history) for history in profile.biomarkers.values())
+    ordered = [name for name in LABELS if name in profile.biomarkers]  # biomarkers first, staging after
+    items.extend(_history_item(profile.biomarkers[name]) for name in ordered)
     for context in profile.context.values():
         reported = context.origin == "patient-reported"
         items.append(

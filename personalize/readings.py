@@ -15,33 +15,33 @@ from personalize.her2 import parse_ihc
 from personalize.profile import Conflict, History, Origin, Reading
 from personalize.receptors import receptor_class
 
-LABELS = {
+LABELS = {  # in the order results are shown: receptors and HER2, other markers, then staging and pathology
     "er_status": "Estrogen receptor (ER)",
     "er_percent": "ER, % of cells",
     "pr_status": "Progesterone receptor (PR)",
     "pr_percent": "PR, % of cells",
     "her2_ihc": "HER2 by IHC",
-    "her2_status": "HER2 overall result",
     "her2_ish": "HER2 by ISH (FISH/DISH/SISH)",
     "her2_ish_ratio": "HER2/CEP17 ratio",
     "her2_copies": "HER2 copies per cell",
     "her2_ish_group": "HER2 ISH group",
+    "her2_status": "HER2 overall result",
+    "brca": "BRCA1/2",
+    "pdl1": "PD-L1",
+    "esr1": "ESR1",
+    "pik3ca": "PIK3CA",
+    "akt1": "AKT1",
+    "pten": "PTEN",
+    "ki67_percent": "Ki-67",
+    "oncotype_rs": "Oncotype DX recurrence score",
+    "stage_group": "Stage group",
     "pT": "Tumor (pT)",
     "pN": "Lymph nodes (pN)",
     "cT": "Tumor (clinical cT)",
     "cN": "Lymph nodes (clinical cN)",
     "M": "Distant spread (M)",
-    "stage_group": "Stage group",
     "grade": "Grade",
     "histology": "Tumor type",
-    "ki67_percent": "Ki-67",
-    "brca": "BRCA1/2",
-    "pdl1": "PD-L1",
-    "pik3ca": "PIK3CA",
-    "esr1": "ESR1",
-    "akt1": "AKT1",
-    "pten": "PTEN",
-    "oncotype_rs": "Oncotype DX recurrence score",
 }
 # Fields where two sources giving different values is worth asking about (G10); staging differs by design.
 CONFLICT_FIELDS = ("er_status", "er_percent", "pr_status", "pr_percent", "her2_ihc", "her2_status", "her2_ish")
