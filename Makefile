@@ -18,6 +18,7 @@ typecheck: setup
 	$(VENV)/mypy navis ingest extract personalize api worker store
 
 unit: setup
+	./scripts/services.sh
 	$(VENV)/pytest -q
 
 test: lint typecheck unit
