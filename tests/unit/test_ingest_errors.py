@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import zlib
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from ingest.load import load, load_file
@@ -17,6 +21,7 @@ from navis.errors import (
     EmptyInputError,
     EncryptedInputError,
     InputError,
+    NavisError,
     TooLargeError,
     UnsupportedTypeError,
 )
@@ -149,3 +154,28 @@ def test_load_file_refuses_an_oversized_file_before_reading_it(tmp_path: Path) -
 def test_load_file_on_a_missing_path_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"missing\.pdf"):
         load_file(tmp_path / "missing.pdf", SETTINGS)
+
+
+_VALID_PDF = write_pdf([REPORT, PdfPage(texts=[(72, 72, 11, "HER2 (IHC): 2+"), (72, 90, 11, "FISH: not amplified")])])
+# Small enough that a damaged page falling back to OCR stops at the render-size check: no Tesseract in unit tests.
+_NO_OCR = Settings(max_image_pixels=1_000)
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_VALID_PDF) - 1), st.integers(0, 255)), min_size=1, max_size=8))
+def test_damaged_pdfs_never_escape_the_error_tree(flips: list[tuple[int, int]]) -> None:
+    data = bytearray(_VALID_PDF)
+    for position, value in flips:
+        data[position] = value
+    try:
+        document = load(bytes(data), "damaged.pdf", _NO_OCR)
+    except NavisError:
+        return
+    assert document.pages
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(st.binary(min_size=1, max_size=2048))
+def test_arbitrary_bytes_never_escape_the_error_tree(data: bytes) -> None:
+    with contextlib.suppress(NavisError):  # any of our errors is a fine answer; anything else is a bug
+        load(data, "anything.bin", _NO_OCR)
