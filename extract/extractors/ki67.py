@@ -21,6 +21,7 @@ class _Rules(BaseModel):
     pending: list[Regex]
     reject_before_percent: Regex
     category_bound: Regex
+    table_row: Regex
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class _Compiled:
     pending: tuple[re.Pattern[str], ...]
     reject: re.Pattern[str]
     category_bound: re.Pattern[str]
+    table_row: re.Pattern[str]
 
 
 @cache
@@ -41,6 +43,7 @@ def _rules() -> _Compiled:
         pending=tuple(re.compile(p) for p in rules.pending),
         reject=re.compile(rules.reject_before_percent),
         category_bound=re.compile(rules.category_bound),
+        table_row=re.compile(rules.table_row),
     )
 
 
@@ -53,6 +56,11 @@ def find(text: str) -> Iterator[Candidate]:
         window = text[mention.end : mention.window_end]
         if any(p.search(window) for p in rules.pending):
             yield Candidate("ki67_percent", "pending", mention.start, mention.window_end, "ki67-pending")
+            continue
+        row = rules.table_row.match(window)
+        if row and int(row.group("pct")) <= 100:
+            end = mention.end + row.end("pct")
+            yield Candidate("ki67_percent", str(int(row.group("pct"))), mention.start, end, "ki67-table-row")
             continue
         for start, end in sub_items(text, mention) or [(mention.end, mention.window_end)]:
             percent = first_percent(text, start, end, allow_ocr_8=False)

@@ -28,6 +28,7 @@ def _values(text: str, field: str) -> set[str]:
         ("HER2 immunohistochemistry: 0 (ultralow; faint incomplete staining in 5% of cells).", {"0"}, {"negative"}),
         ("HER2/neu: weakly positive (score 2+).", {"2+"}, {"equivocal"}),
         ("The carcinoma is negative for HER2 protein overexpression.", set(), {"negative"}),
+        ("HER-2/neu. overexpression. Negative. 5%. 1. Ki-67. Low.", {"1+"}, {"negative"}),
     ],
 )
 def test_ihc_phrasings(text: str, ihc: set[str], status: set[str]) -> None:

@@ -20,6 +20,7 @@ from extract.pipeline import extract_text
         ("Ki-67 cut-off: 20%.", []),
         ("ER: 90%. PR: 40%. Ki-67: pending.", []),
         ("Ki-67 Low Positive. <15%", []),
+        ("Ki-67. 35. 2. HIGH.", ["35"]),
         ("Ki67: - Main lesion: 25%. - Satellite #1: 25%. - Satellite #2: 8%.", ["25", "8"]),
     ],
 )
