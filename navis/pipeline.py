@@ -93,16 +93,6 @@ def merge_bundles(bundles: list[dict[str, Any]], extra_resources: list[dict[str,
     return {"resourceType": "Bundle", "type": "collection", "entry": list(entries.values())}
 
 
-def findings_for_path(path: Path) -> list[Finding]:
-    """The patient's findings in one report or FHIR bundle file."""
-    return analyze_path(path).findings
-
-
-def resources_for_path(path: Path) -> list[dict[str, Any]]:
-    """The FHIR resources (patient context and coded Observations) a bundle file carries; none for a report."""
-    return list(analyze_path(path).resources)
-
-
 def analyze_path(path: Path, patient_id: str | None = None, settings: Settings | None = None) -> Analysis:
     """:func:`analyze_bytes` on a file, refusing missing, unreadable or oversized files before reading them."""
     return analyze_bytes(read_input(path, settings), path.name, patient_id)
