@@ -263,3 +263,9 @@ def _tumor_size() -> dict[str, Any]:
 def test_profile_invariants_are_evaluated(resource: dict[str, Any], key: str) -> None:
     assert errors(check_resource(_tumor_size())) == []
     assert ("Observation", key) in [(i.location, i.rule) for i in errors(check_resource(resource))]
+
+
+def test_contained_resource_rules_apply_when_there_are_contained_resources() -> None:
+    resource = tumor_marker() | {"contained": [{"resourceType": "Specimen", "id": "s"}]}
+    resource["contained"][0]["meta"] = {"versionId": "2"}  # dom-4: contained resources carry no version
+    assert ("Observation", "dom-4") in [(i.location, i.rule) for i in errors(check_resource(resource))]

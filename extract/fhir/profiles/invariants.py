@@ -42,6 +42,8 @@ def invariant_issues(resource: dict[str, Any], profile: Profile, where: str) -> 
     issues: list[FhirIssue] = []
     environment = {"resource": resource, "rootResource": resource, "ucum": UCUM}
     for invariant in profile.invariants:
+        if invariant.key.startswith("dom-") and "contained" not in resource:
+            continue  # dom-2..5 constrain contained resources only; dom-3 walks every descendant
         location = where + invariant.path.removeprefix(profile.type)
         try:
             result = _compiled(invariant.path, invariant.expression)(resource, environment)
