@@ -44,6 +44,8 @@ class _Rules(BaseModel):
     table_row: Regex
     both_anaphora: Regex
     anaphora_reach: int
+    percent_before_label: Regex
+    percent_before_reach: int
     allred: Regex
     hscore: Regex
 
@@ -59,6 +61,7 @@ class _Compiled:
     intensity: tuple[tuple[str, re.Pattern[str]], ...]
     table_row: re.Pattern[str]
     both_anaphora: re.Pattern[str]
+    percent_before: re.Pattern[str]
     allred: re.Pattern[str]
     hscore: re.Pattern[str]
 
@@ -76,6 +79,7 @@ def _rules() -> _Compiled:
         intensity=tuple((name, re.compile(p)) for name, p in rules.intensity.items()),
         table_row=re.compile(rules.table_row),
         both_anaphora=re.compile(rules.both_anaphora),
+        percent_before=re.compile(rules.percent_before_label),
         allred=re.compile(rules.allred),
         hscore=re.compile(rules.hscore),
     )
@@ -131,7 +135,12 @@ def _read_mention(text: str, mention: Mention, receptors: list[str], compiled: _
     status, status_start, status_end, rule_id = _status_before(text, mention, compiled) or _status_in(
         window, mention.end, compiled
     )
-    percent = first_percent(text, mention.end, mention.window_end, allow_ocr_8=True)
+    # "N% of cells show staining for <label>" ties the percent to this label more tightly than any window value
+    percent = _percent_before(text, mention, compiled) or first_percent(
+        text, mention.end, mention.window_end, allow_ocr_8=True
+    )
+    if percent and percent.end <= mention.start and not status:
+        status, status_start, rule_id = "from-percent", percent.start, "er-pr-percent-before-label"
     row = compiled.table_row.match(window)
     if row and int(row.group("pct")) <= 100:
         status, status_end, rule_id = row.group("status").lower(), mention.end + row.end(), "er-pr-table-row"
@@ -160,12 +169,23 @@ def _read_mention(text: str, mention: Mention, receptors: list[str], compiled: _
             yield Candidate(
                 field=f"{receptor}_percent",
                 value=percent.value,
-                start=mention.start,
-                end=percent.end,
+                start=min(mention.start, percent.start),
+                end=max(mention.end, percent.end),
                 rule_id="er-pr-percent",
                 repaired=percent.repaired,
             )
         yield from _scores(mention, receptor, window, compiled, len(receptors))
+
+
+def _percent_before(text: str, mention: Mention, compiled: _Compiled) -> Percent | None:
+    """A percent written before the label ("80% of tumor cells show staining for progesterone receptors")."""
+    head_start = max(0, mention.start - compiled.rules.percent_before_reach)
+    match = compiled.percent_before.search(text[head_start : mention.start])
+    if not match or int(match.group("pct")) > 100:
+        return None
+    number = float(match.group("pct"))
+    start = head_start + match.start("pct")
+    return Percent(str(int(number)), number, number, start, head_start + match.end("pct") + 1, False)
 
 
 def _status_before(text: str, mention: Mention, compiled: _Compiled) -> tuple[str, int, int, str] | None:

@@ -62,6 +62,8 @@ def test_status_phrasings(text: str, er: set[str], pr: set[str]) -> None:
         ("ER: positive. Intensity: 0: 10%, 1+: 30%, 2+: 40%, 3+: 20%.", "er_percent", set()),
         ("ER: positive, H-score 210.", "er_percent", set()),
         ("ER: Low Positive (1-9%). 5 %", "er_percent", {"5"}),
+        ("70% of tumor cells show strong nuclear staining for progesterone receptor.", "pr_percent", {"70"}),
+        ("70% of tumor cells show strong nuclear staining for progesterone receptor.", "pr_status", {"positive"}),
         ("Estrogen Receptor. 100. 3. POSITIVE. Progesterone Receptor. 85. 2. POSITIVE.", "pr_percent", {"85"}),
     ],
 )
