@@ -1,7 +1,9 @@
 """The whole TCGA development corpus through extraction, scored against its gold annotations, with floors.
 
-Floors sit a little below what the rules reach (see the eval table in the closing note of issue 2), so a change that
-loses accuracy fails here. Skipped when the shared corpus is not checked out next to the repository.
+Floors sit a little below what the rules reach (`navis eval ../shared/corpus/tcga/dev.jsonl`; the table is in the
+closing note of issue 2), so a change that loses accuracy fails here. The issue's targets (precision >= 0.98,
+recall >= 0.95) are the floors where the rules reach them; her2_ihc, ratio and Ki-67 recall are not there yet.
+Skipped when the shared corpus is not checked out next to the repository.
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ pytestmark = [
 
 #: field -> (precision floor, recall floor)
 FLOORS: dict[str, tuple[float, float]] = {
-    "er_status": (0.98, 0.95),
-    "pr_status": (0.98, 0.90),
-    "her2_status": (0.98, 0.94),
-    "her2_ihc": (0.98, 0.90),
-    "her2_ish": (0.98, 0.94),
-    "er_percent": (0.90, 0.88),
-    "pr_percent": (0.90, 0.85),
-    "her2_ish_ratio": (0.95, 0.75),
-    "ki67_percent": (0.80, 0.70),
+    "er_status": (0.98, 0.97),
+    "pr_status": (0.98, 0.95),
+    "her2_status": (0.98, 0.95),
+    "her2_ihc": (0.98, 0.92),
+    "her2_ish": (0.98, 0.97),
+    "er_percent": (0.95, 0.95),
+    "pr_percent": (0.95, 0.93),
+    "her2_ish_ratio": (0.98, 0.90),
+    "ki67_percent": (0.95, 0.90),
 }
 
 
