@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Literal
@@ -57,9 +57,7 @@ def ocr_pages(jobs: Sequence[PageJob], engine: OcrEngine, *, workers: int, timeo
     if not jobs:
         return []
     count = worker_count(workers, len(jobs))
-    # fork: workers start in milliseconds with everything already imported; spawn would cost ~0.5 s per document.
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    executor = ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker)
+    executor = _executor(count)
     finished = False
     try:
         with PDFIUM_LOCK:  # the pool forks on the first submit
@@ -77,6 +75,17 @@ def ocr_pages(jobs: Sequence[PageJob], engine: OcrEngine, *, workers: int, timeo
     finally:
         # After success, reap the idle workers; after a failure, do not wait for pages nobody needs.
         executor.shutdown(wait=finished, cancel_futures=not finished)
+
+
+def _executor(count: int) -> Executor:
+    """A pool of processes; of threads inside a daemonic process (a Celery prefork worker), which may not fork
+    pool children. Either way each page's Tesseract is its own process, so pages still run in parallel."""
+    if multiprocessing.current_process().daemon:
+        _init_worker()  # this process is a worker already: its Tesseracts get one thread each
+        return ThreadPoolExecutor(max_workers=count, thread_name_prefix="navis-ocr")
+    # fork: workers start in milliseconds with everything already imported; spawn would cost ~0.5 s per document.
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    return ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker)
 
 
 def _result(future: Future[PageContent]) -> PageContent:

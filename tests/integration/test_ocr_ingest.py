@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import re
 from pathlib import Path
 
@@ -143,3 +144,21 @@ def test_pdf_page_with_an_unreadable_text_layer_is_ocrd() -> None:
     assert [p.source for p in document.pages] == ["ocr"]
     _assert_reads(document, ["HER2 (IHC): 3+ (positive)"])
     assert any("unreadable" in warning for warning in document.warnings)
+
+
+def _load_in_daemon(data: bytes, results: multiprocessing.Queue[str]) -> None:
+    results.put(load(data, "scan.tif", SETTINGS).text)
+
+
+def test_ocr_works_inside_a_daemonic_worker_process() -> None:
+    # Celery's prefork workers are daemonic, and daemonic processes may not start a process pool of their own.
+    frames = [render_pages(f"Ki-67 index {n}0%", dpi=150)[0] for n in (1, 2)]
+    data = _encoded(frames[0], "TIFF", save_all=True, append_images=frames[1:])
+    context = multiprocessing.get_context("fork")
+    results: multiprocessing.Queue[str] = context.Queue()
+    worker = context.Process(target=_load_in_daemon, args=(data, results), daemon=True)
+    worker.start()
+    text = results.get(timeout=120)
+    worker.join(timeout=10)
+    assert "index 10%" in text
+    assert "index 20%" in text
