@@ -107,13 +107,17 @@ def mentions(text: str, limit: int) -> list[Mention]:
     markers = _markers()
     groups = _label_groups(text)
     found: list[Mention] = []
+    # where the next group that is not just a test name ("FISH") starts, for each group
+    next_start = [len(text)] * len(groups)
+    upcoming = len(text)
+    for index in range(len(groups) - 1, -1, -1):
+        next_start[index] = upcoming
+        if not _only_techniques(text, groups[index], markers.technique):
+            upcoming = groups[index][0][0]
     for index, group in enumerate(groups):
         end = group[-1][1]
         listed = markers.sub_item.search(text, end, end + 16)  # "Ki67: - Main lesion: 20% - Satellite #1: ..."
-        stop = min(len(text), end + (max(limit, markers.sub_item_reach) if listed else limit))
-        following = [g for g in groups[index + 1 :] if not _only_techniques(text, g, markers.technique)]
-        if following:
-            stop = min(stop, following[0][0][0])
+        stop = min(len(text), end + (max(limit, markers.sub_item_reach) if listed else limit), next_start[index])
         window = text[end:stop]
         cuts = [m.start() for p in markers.legend_cut if (m := p.search(window))]
         stop = end + min(cuts) if cuts else stop
