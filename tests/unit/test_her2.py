@@ -89,6 +89,13 @@ def test_traps_give_no_patient_her2_value(text: str) -> None:
         assert extraction.values(field) == [], field
 
 
+def test_copies_and_group_are_kept() -> None:
+    extraction = extract_text("FISH: not amplified, HER2/CEP17 ratio 1.3, mean HER2 copies 2.1 per nucleus, group 5.")
+    assert extraction.values("her2_copies") == ["2.1"]
+    assert extraction.values("her2_ish_group") == ["5"]
+    assert extract_text("Ratio of HER2 signals to chromosome 17 signals is 1.1.").values("her2_copies") == []
+
+
 def test_ish_decides_over_ihc_and_the_older_call_stays_as_history() -> None:
     extraction = extract_text("HER2 (IHC): weakly positive, 2+. Addendum: HER2 FISH: NOT AMPLIFIED (ratio 1.1).")
     assert extraction.values("her2_status") == ["negative"]
