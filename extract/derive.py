@@ -9,7 +9,6 @@ deleted: it stays visible as history. Reports about both breasts are derived per
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 
 from extract.candidate import Candidate
 from extract.statements import Statement
@@ -37,14 +36,32 @@ def derive_her2_status(statements: list[Statement]) -> list[Statement]:
     return result
 
 
-def _derived(members: Iterable[Statement]) -> list[Statement]:
+def _derived(members: list[Statement]) -> list[Statement]:
     ish = [s for s in members if s.field == "her2_ish" and s.value in _FROM_ISH]
     ihc = [s for s in members if s.field == "her2_ihc" and s.value in _FROM_IHC]
     source, table, rule = (ish, _FROM_ISH, "her2-status-from-ish") if ish else (ihc, _FROM_IHC, "her2-status-from-ihc")
-    return [_status_from(s, table[s.value], rule) for s in source]
+    return [_status_from(s, table[s.value], rule, _category(s, ihc)) for s in source]
 
 
-def _status_from(source: Statement, value: str, rule_id: str) -> Statement:
+def _category(source: Statement, ihc: list[Statement]) -> str | None:
+    """The spec's HER2 category (positive, low, ultralow, zero, zero-unspecified, equivocal), None when unknown.
+
+    HER2-low needs the IHC score: ISH "not amplified" alone does not tell low from zero.
+    """
+    if source.value in ("amplified", "3+"):
+        return "positive"
+    if source.value in ("equivocal", "2+"):
+        return "equivocal"
+    scores = [s for s in ihc if s.value != "3+"] if source.field == "her2_ish" else [source]
+    if any(s.value in ("1+", "2+") for s in scores):
+        return "low"
+    zero = next((s for s in scores if s.value == "0"), None)
+    if zero is None:
+        return None
+    return {"ultralow": "ultralow", "null": "zero"}.get(zero.candidate.details.get("subclass", ""), "zero-unspecified")
+
+
+def _status_from(source: Statement, value: str, rule_id: str, category: str | None) -> Statement:
     candidate = Candidate(
         field="her2_status",
         value=value,
@@ -53,7 +70,7 @@ def _status_from(source: Statement, value: str, rule_id: str) -> Statement:
         rule_id=rule_id,
         confidence=source.candidate.confidence,
         repaired=source.candidate.repaired,
-        details={"derived_from": source.field},
+        details={"derived_from": source.field} | ({"her2_category": category} if category else {}),
     )
     return dataclasses.replace(source, candidate=candidate)
 

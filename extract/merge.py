@@ -37,7 +37,9 @@ def _key(statement: Statement, everyone: list[Statement]) -> tuple[str, str, str
 
 def _finding(group: list[Statement]) -> Finding:
     first = group[0]
-    details = dict(first.candidate.details)
+    details: dict[str, str] = {}
+    for statement in reversed(group):  # every statement's details; the earliest statement's win on a clash
+        details.update(statement.candidate.details)
     side = next((s.side for s in group if s.side), None)
     if side:
         details["side"] = side

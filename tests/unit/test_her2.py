@@ -135,3 +135,26 @@ def test_two_breasts_keep_two_her2_results() -> None:
     assert set(extraction.values("her2_status")) == {"negative", "positive"}
     by_side = {f.details.get("side"): f.value for f in extraction.findings if f.field == "her2_status"}
     assert by_side == {"right": "negative", "left": "positive"}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("HER2 (IHC): 3+.", "positive"),
+        ("HER2 (IHC): 2+. HER2 FISH: not amplified.", "low"),
+        ("HER2 (IHC): 1+.", "low"),
+        ("HER2 (IHC): 2+. HER2 FISH: pending.", "equivocal"),
+        ("HER2 immunohistochemistry: 0 (ultralow; faint incomplete staining in 5% of cells).", "ultralow"),
+        ("HER2 immunohistochemistry: 0 (null; no staining).", "zero"),
+        ("HER2: NEGATIVE (0).", "zero-unspecified"),
+        ("HER2 FISH: amplified.", "positive"),
+    ],
+)
+def test_her2_category_follows_the_spec(text: str, category: str) -> None:
+    (status,) = [f for f in extract_text(text).findings if f.field == "her2_status"]
+    assert status.details["her2_category"] == category
+
+
+def test_not_amplified_without_a_score_has_no_category() -> None:
+    (status,) = [f for f in extract_text("HER2 FISH: not amplified.").findings if f.field == "her2_status"]
+    assert "her2_category" not in status.details
