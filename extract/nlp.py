@@ -72,7 +72,8 @@ def get_nlp() -> Any:
     nlp = spacy.blank("en")
     # English special cases (contractions, "a.m.", emoticons) do not occur in pathology reports and cost half of
     # the tokenizer's time; affix and infix splitting stay as they are
-    nlp.tokenizer.rules = {}
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.rules = {}
     nlp.add_pipe("navis_lines")
     sectionizer: Sectionizer = nlp.add_pipe("navis_sectionizer")
     sections = load_rule_file("sections.yaml", _Sections)
