@@ -81,11 +81,10 @@ def _process(store: Store, settings: Settings, held: Claim) -> Change | None:
     with store.sessions() as session:
         document = session.get_one(Document, held.document_id)
         name, sha256 = document.name, document.sha256
-    jobs.heartbeat(store.sessions, held, "reading", 0.1, settings.job_lease_s)
     data = store.blobs.get(sha256)
-    jobs.heartbeat(store.sessions, held, "analyzing", 0.3, settings.job_lease_s)
+    # One progress write before the long step (the claim itself says "starting"); each write is a commit.
+    jobs.heartbeat(store.sessions, held, "analyzing", 0.2, settings.job_lease_s)
     analysis = pipeline.analyze_bytes(data, name, held.patient_id)
-    jobs.heartbeat(store.sessions, held, "storing", 0.9, settings.job_lease_s)
     try:
         with transaction(store.sessions) as session:
             document = session.get_one(Document, held.document_id)

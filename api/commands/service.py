@@ -44,13 +44,27 @@ def _logging() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="API processes (each with its own pool when no Redis).")] = 1,
 ) -> None:
     """Run the HTTP API (and, without NAVIS_REDIS_URL, the workers too)."""
     _logging()
     settings = get_settings()
     mode = "Celery workers on Redis" if settings.redis_url else "an in-process worker pool"
     typer.echo(f"Navis Records on http://{host}:{port} (API docs at /docs); data in {settings.data_dir}; {mode}")
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=None)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_config=None)
+        return
+    open_store(settings).close()  # migrate once, before the processes race to do it
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=None,
+        timeout_worker_healthcheck=60,  # a process still importing the NLP stack must not be taken for dead
+    )
 
 
 def worker(
