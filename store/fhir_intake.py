@@ -40,15 +40,29 @@ class Applied:
 
 
 def apply_entries(session: Session, clinic_id: str, entries: list[dict[str, Any]]) -> list[Applied]:
-    """Apply every entry in this transaction (the caller commits, or rolls back on :class:`EntryError`)."""
+    """Apply every entry in this transaction (the caller commits, or rolls back on :class:`EntryError`).
+
+    Patients first (every other entry may point at them), then the rest in one batch, so that references between
+    entries, in any order, are rewritten to the new ids and the rows are inserted together.
+    """
     known: dict[str, str] = {}
     results: list[Applied | None] = [None] * len(entries)
     for index, entry in enumerate(entries):
         if entry["resource"]["resourceType"] == "Patient":
             results[index] = _patient(session, clinic_id, entry, index, known)
+    creates: list[tuple[int, dict[str, Any], str]] = []
     for index, entry in enumerate(entries):
         if results[index] is None:
-            results[index] = _other(session, clinic_id, entry, index, known)
+            existing, patient_id = _existing(session, clinic_id, entry, index, known)
+            if existing is not None:
+                results[index] = existing
+            else:
+                creates.append((index, entry, patient_id))
+    saved = resources.save_entries(
+        session, [(entry, patient_id) for _, entry, patient_id in creates], known, document_id=None, source="clinic"
+    )
+    for (index, _entry, patient_id), row in zip(creates, saved, strict=True):
+        results[index] = Applied("201 Created", f"{row.resource_type}/{row.id}/_history/1", patient_id, row.id)
     return [r for r in results if r is not None]
 
 
@@ -97,18 +111,26 @@ def _patient(session: Session, clinic_id: str, entry: dict[str, Any], index: int
 
 
 def _other(session: Session, clinic_id: str, entry: dict[str, Any], index: int, known: dict[str, str]) -> Applied:
+    existing, patient_id = _existing(session, clinic_id, entry, index, known)
+    if existing is not None:
+        return existing
+    [row] = resources.save_entries(session, [(entry, patient_id)], known, document_id=None, source="clinic")
+    return Applied("201 Created", f"{row.resource_type}/{row.id}/_history/1", patient_id, row.id)
+
+
+def _existing(
+    session: Session, clinic_id: str, entry: dict[str, Any], index: int, known: dict[str, str]
+) -> tuple[Applied | None, str]:
+    """The entry's patient, and what ``ifNoneExist`` found (None: create it)."""
     resource = entry["resource"]
     kind = str(resource["resourceType"])
     patient_id = _patient_of(session, clinic_id, resource, index, known)
     matches = _conditional(session, clinic_id, entry, index, kind)
-    if matches:
-        if len(matches) > 1:
-            raise EntryError(412, f"several {kind} resources match", f"Bundle.entry[{index}].request.ifNoneExist")
-        return Applied("200 OK", f"{kind}/{matches[0]}/_history/1", patient_id, matches[0])
-    [row] = resources.save_entries(session, [(entry, patient_id)], known, document_id=None, source="clinic")
-    for name in _names(entry):
-        known[name] = f"{kind}/{row.id}"
-    return Applied("201 Created", f"{kind}/{row.id}/_history/1", patient_id, row.id)
+    if not matches:
+        return None, patient_id
+    if len(matches) > 1:
+        raise EntryError(412, f"several {kind} resources match", f"Bundle.entry[{index}].request.ifNoneExist")
+    return Applied("200 OK", f"{kind}/{matches[0]}/_history/1", patient_id, matches[0]), patient_id
 
 
 def _patient_of(session: Session, clinic_id: str, resource: dict[str, Any], index: int, known: dict[str, str]) -> str:

@@ -97,8 +97,9 @@ def _atomic(
                     source="fhir",
                 )
                 written.job_ids.append(job.id)
-            for item in written.applied:
-                audit.record(session, clinic_id, "fhir.write", item.patient_id, target=item.location)
+            for patient_id in dict.fromkeys(item.patient_id for item in written.applied):  # once per patient
+                count = sum(1 for item in written.applied if item.patient_id == patient_id)
+                audit.record(session, clinic_id, "fhir.write", patient_id, target=f"{count} resources")
     except EntryError as exc:
         if exc.status == 404:  # a reference to a patient out of reach: possibly another tenant's
             with transaction(store.sessions) as session:

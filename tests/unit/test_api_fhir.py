@@ -224,3 +224,21 @@ def test_the_mcode_patient_bundle_is_accepted_through_submit(client: TestClient)
     assert statuses == {"201 Created"}
     assert _count(client, "Patient") == 1
     assert _count(client, "Observation") >= 5
+
+
+def test_references_between_entries_are_rewritten_in_any_order(client: TestClient) -> None:
+    clinic = make_caller(client, "clinic")
+    patient = patient_resource("r1") | {"_fullUrl": (p_url := _urn())}
+    obs_url = _urn()
+    report = {
+        "resourceType": "DiagnosticReport",
+        "status": "final",
+        "code": {"coding": [{"system": LOINC, "code": "22637-3"}]},
+        "subject": {"reference": p_url},
+        "result": [{"reference": obs_url}],
+    }
+    answer = post(client, clinic, "/fhir", transaction(patient, report, observation(p_url) | {"_fullUrl": obs_url}))
+    assert answer.status_code == 200, answer.text
+    locations = [e["response"]["location"].rsplit("/_history", 1)[0] for e in answer.json()["entry"]]
+    stored = client.get(f"/fhir/{locations[1]}", headers=clinic.headers).json()
+    assert stored["result"][0]["reference"] == locations[2]
