@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import func, select, text
 
 from extract.finding import Evidence
 from extract.finding import Finding as Extracted
 from navis.settings import Settings
 from store import clients, jobs
-from store.db import transaction
+from store.db import database_url, make_engine, transaction
+from store.migrate import alembic_config
 from store.models import AuditEvent, Document, Finding, Job, Patient, Resource
 from store.results import replace_results
 from store.store import Store, open_store
@@ -146,3 +148,39 @@ def test_deleting_a_patient_removes_everything_of_theirs(store: Store) -> None:
             count = session.execute(select(func.count()).select_from(model)).scalar_one()
             assert count == 0, model.__name__
         assert session.execute(select(func.count()).select_from(AuditEvent)).scalar_one() == 1, "audit is kept"
+
+
+def test_upgrading_a_database_with_data_keeps_it(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    for url in (database_url(Settings(data_dir=tmp_path)), request.getfixturevalue("postgres_url")):
+        engine = make_engine(url)
+        command.upgrade(alembic_config(engine), "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO clients (id, kind, name, created_at) VALUES ('c', 'patient', 'n', :t)"),
+                {"t": "2024-01-01"},
+            )
+            connection.execute(
+                text("INSERT INTO patients (id, owner_id, created_at) VALUES ('p', 'c', :t)"), {"t": "2024-01-01"}
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO documents (id, patient_id, name, media_type, size, sha256, status, source, "
+                    "created_at) VALUES ('d', 'p', 'r.txt', 'text/plain', 1, :sha, 'processed', 'upload', :t)"
+                ),
+                {"sha": "a" * 64, "t": "2024-01-01"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO findings (id, patient_id, document_id, field, value, assertion, confidence, rule_id, "
+                    "evidence, rules_version, created_at) VALUES ('f', 'p', 'd', 'er_status', 'positive', 'present', "
+                    "0.9, 'r', '[]', 'v1', :t)"
+                ),
+                {"t": "2024-01-01"},
+            )
+        command.upgrade(alembic_config(engine), "head")
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT value, method, details FROM findings WHERE id = 'f'")).one()
+        assert row.value == "positive"
+        assert row.method is None
+        assert row.details in ({}, "{}")
+        engine.dispose()
