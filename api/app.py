@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, Response
 from api import http_errors
 from api.metrics import Metrics
 from api.routes import admin, documents, fhir, guidance, me, ops
+from api.web import pages
 from navis import __version__
 from navis.settings import Settings, get_settings
 from store.store import open_store
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     http_errors.install(app)
     app.middleware("http")(_observe)
-    for module in (documents, me, guidance, fhir, admin, ops):
+    for module in (documents, me, guidance, fhir, admin, ops, pages):
         app.include_router(module.router)
     return app
 

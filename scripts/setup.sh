@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr tesseract-ocr-eng)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# Debian's Chromium for the web page's browser tests (playwright drives it; it never downloads a browser).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing system packages: ${need_apt[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
