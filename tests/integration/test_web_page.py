@@ -76,6 +76,7 @@ def playwright() -> Iterator[Playwright]:
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: scripts/setup.sh should have installed Debian's chromium")
         pytest.skip(f"{CHROMIUM} is missing (scripts/setup.sh installs it)")
+    expect.set_options(timeout=20_000)  # a busy 2-core machine: answers can take seconds, not milliseconds
     with sync_playwright() as driver:
         yield driver
 
@@ -188,6 +189,7 @@ def test_a_patient_uploads_sees_cited_results_reads_guidance_and_saves_context(
     console: list[str] = []
     page = open_page(browser, service, console)
     sign_in(page, token)
+    expect(page.get_by_role("heading", name="My results")).to_be_focused()  # where a screen reader continues
     expect(page.locator("#results-summary")).to_contain_text("No results yet")
 
     report = tmp_path / "my report.txt"
