@@ -154,7 +154,7 @@ def _peak_rss_mb() -> float:
 
 
 def _tree_rss_mb(root: int) -> float:
-    """Current RSS of ``root`` and all its descendants, from /proc (0 where /proc is missing)."""
+    """Current memory of ``root`` and all its descendants (sum of PSS) from /proc; 0 where /proc is missing."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -168,11 +168,12 @@ def _tree_rss_mb(root: int) -> float:
         children = [child for child, parent in parents.items() if parent == pid]
         tree.update(children)
         frontier.extend(children)
+    # Proportional set size: pages a forked worker still shares with its parent count once, not once per process.
     total_kb = 0
     for pid in tree:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total_kb += int(line.split()[1])
         except OSError:
             continue
@@ -212,8 +213,8 @@ def bench_memory(pages: int, workdir: Path) -> None:
     print(
         f"{pages}-page scan ({path.stat().st_size / 1e6:.1f} MB TIFF, {read} pages read in "
         f"{time.perf_counter() - started:.0f} s): peak RSS {own:.0f} MB in the ingesting process, "
-        f"{children:.0f} MB in its largest child (OCR worker or tesseract), {tree:.0f} MB for the whole process "
-        "tree (sampled every 0.2 s)"
+        f"{children:.0f} MB in its largest child (OCR worker or tesseract), {tree:.0f} MB PSS for the whole "
+        "process tree (sampled every 0.2 s)"
     )
 
 
