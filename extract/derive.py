@@ -29,10 +29,11 @@ def derive_her2_status(statements: list[Statement]) -> list[Statement]:
         if not derived:
             continue
         values = {d.value for d in derived}
+        member_ids = {id(s) for s in members}
         for index, statement in enumerate(result):
-            if statement in members and statement.field == "her2_status" and statement.value not in values:
+            if id(statement) in member_ids and statement.field == "her2_status" and statement.value not in values:
                 result[index] = dataclasses.replace(statement, superseded=True)
-        result.extend(d for d in derived if d not in result)
+        result.extend(derived)
     return result
 
 
@@ -94,8 +95,9 @@ def supersede_by_addendum(statements: list[Statement]) -> list[Statement]:
             if len(values) != 1:
                 continue
             first_new = min(s.evidence.start for s in newer)
+            group_ids = {id(s) for s in group}
             for index, statement in enumerate(result):
-                older = statement in group and statement.evidence.start < first_new
+                older = id(statement) in group_ids and statement.evidence.start < first_new
                 if older and statement.value not in values and _same_specimen(statement, newer):
                     result[index] = dataclasses.replace(statement, superseded=True)
     return result

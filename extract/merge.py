@@ -19,19 +19,23 @@ _COMPATIBLE = frozenset({frozenset({"positive", "low-positive"})})
 
 def merge(statements: list[Statement]) -> list[Finding]:
     """One Finding per (field, value, side, assertion) with every supporting evidence span, in text order."""
+    sides: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for statement in statements:
+        if statement.side:
+            sides[(statement.field, statement.value)].add(statement.side)
     groups: dict[tuple[str, str, str | None, str], list[Statement]] = defaultdict(list)
     for statement in sorted(statements, key=lambda s: s.evidence.start):
-        groups[_key(statement, statements)].append(statement)
+        groups[_key(statement, sides)].append(statement)
     findings = [_finding(group) for group in groups.values()]
     return _flag_conflicts(findings)
 
 
-def _key(statement: Statement, everyone: list[Statement]) -> tuple[str, str, str | None, str]:
+def _key(statement: Statement, sides: dict[tuple[str, str], set[str]]) -> tuple[str, str, str | None, str]:
     side = statement.side
     if side is None:
         # a restatement without a side joins the one side that has the same value, if exactly one does
-        sides = {s.side for s in everyone if s.field == statement.field and s.value == statement.value and s.side}
-        side = next(iter(sides)) if len(sides) == 1 else None
+        known = sides.get((statement.field, statement.value), set())
+        side = next(iter(known)) if len(known) == 1 else None
     return statement.field, statement.value, side, statement.assertion
 
 

@@ -19,7 +19,8 @@ from extract.candidate import Candidate
 from extract.extractors import EXTRACTORS
 from extract.rulefiles import Regex, load_rule_file
 
-CANDIDATES = "navis_candidates"  # span group holding one span per candidate, in candidate order
+CANDIDATES = "navis_candidates"
+MAX_TEXT_CHARS = 20_000_000  # span group holding one span per candidate, in candidate order
 
 # OCR turned line breaks into ". ": a period is a line end only when a capital, digit or list mark follows.
 _LINE_BREAK = re.compile(r"\.[ \t]+(?=[A-Z0-9(\-#\[])|[\n\f]+\s*")
@@ -74,6 +75,9 @@ def get_nlp() -> Any:
     # the tokenizer's time; affix and infix splitting stay as they are
     tokenizer: Any = nlp.tokenizer
     tokenizer.rules = {}
+    # spaCy refuses texts over 1M characters (a guard for parsers); a 200-page report can pass it, and a blank
+    # tokenizer with our components needs no such guard. Ingest limits the pages, so this bounds nothing new.
+    nlp.max_length = MAX_TEXT_CHARS
     nlp.add_pipe("navis_lines")
     sectionizer: Sectionizer = nlp.add_pipe("navis_sectionizer")
     sections = load_rule_file("sections.yaml", _Sections)
