@@ -31,11 +31,16 @@ class _Markers(BaseModel):
 class _Compiled:
     any_marker: re.Pattern[str]
     technique: re.Pattern[str]
-    legend_cut: tuple[re.Pattern[str], ...]
+    legend_cut: re.Pattern[str]  # every legend_cut rule in one alternation: one scan per window
     intensity_distribution: re.Pattern[str]
     category_range: re.Pattern[str]
     sub_item: re.Pattern[str]
     sub_item_reach: int
+
+
+def _scoped(pattern: str) -> str:
+    """A pattern's leading ``(?i)`` as a scoped flag, so that patterns can share one alternation."""
+    return f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else pattern
 
 
 @cache
@@ -44,7 +49,7 @@ def _markers() -> _Compiled:
     return _Compiled(
         any_marker=re.compile(rules.any_marker.strip()),
         technique=re.compile(rules.technique),
-        legend_cut=tuple(re.compile(p) for p in rules.legend_cut),
+        legend_cut=re.compile("|".join(f"(?:{_scoped(p)})" for p in rules.legend_cut)),
         intensity_distribution=re.compile(rules.intensity_distribution),
         category_range=re.compile(rules.category_range),
         sub_item=re.compile(rules.sub_item),
@@ -118,9 +123,8 @@ def mentions(text: str, limit: int) -> list[Mention]:
         end = group[-1][1]
         listed = markers.sub_item.search(text, end, end + 16)  # "Ki67: - Main lesion: 20% - Satellite #1: ..."
         stop = min(len(text), end + (max(limit, markers.sub_item_reach) if listed else limit), next_start[index])
-        window = text[end:stop]
-        cuts = [m.start() for p in markers.legend_cut if (m := p.search(window))]
-        stop = end + min(cuts) if cuts else stop
+        cut = markers.legend_cut.search(text, end, stop)
+        stop = cut.start() if cut else stop
         found.append(Mention(labels=tuple(group), window_end=stop))
     return found
 

@@ -116,3 +116,22 @@ def test_cli_rejects_unknown_split(tmp_path: Path) -> None:
     gold = _write_gold(tmp_path / "g.jsonl", [_row("P1", "", {})])
     result = CliRunner().invoke(app, ["eval", str(gold), "--split", "train"])
     assert result.exit_code == 2
+
+
+def test_cli_missing_gold_file_is_bad_input(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["eval", str(tmp_path / "absent.jsonl")])
+    assert result.exit_code == 2
+    assert "absent.jsonl" in result.output
+
+
+def test_cli_lists_misses_with_both_quotes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "extract_text", _fake_extract)
+    row = _row("P9", "er_status=negative", {"er_status": ["positive"]})
+    row["evidence"] = {"er_status": "ER: POSITIVE"}
+    gold = _write_gold(tmp_path / "g.jsonl", [row])
+    result = CliRunner().invoke(app, ["eval", str(gold), "--misses", "--split", "all"])
+    assert result.exit_code == 0, result.output
+    assert "P9" in result.output
+    assert "er_status negative" in result.output  # our evidence
+    assert "ER: POSITIVE" in result.output  # the gold evidence
+    assert "split=all" in result.output
