@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from navis.errors import (
     ConfigError,
@@ -99,7 +100,8 @@ def operation_outcome(status: int, message: str, issues: Sequence[tuple[str, str
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers on ``app``, and contain unexpected errors before the server logs their message."""
+    app.add_middleware(ContainErrors)
     app.add_exception_handler(NavisError, _navis)
     app.add_exception_handler(ApiError, _api)
     app.add_exception_handler(RequestValidationError, _validation)
@@ -129,6 +131,32 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}.get(exc.status_code, "http_error")
     return error_response(request, exc.status_code, code, str(exc.detail))
+
+
+class ContainErrors:
+    """Answers an unexpected error with the catch-all 500 itself, so it never reaches the server's own logging
+    (which would print the exception's message, and that message may quote patient text)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            response = await _unexpected(Request(scope), exc)
+            if not started:  # once the answer has begun, all we can do is log and let the connection close
+                await response(scope, receive, send)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

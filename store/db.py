@@ -32,12 +32,15 @@ def _with_driver(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine tuned for concurrent use: WAL and a busy timeout on SQLite, pre-ping elsewhere."""
+    """An engine tuned for concurrent use: WAL and a busy timeout on SQLite, pre-ping elsewhere.
+
+    ``hide_parameters`` keeps bound values (evidence quotes, values) out of error messages and so out of logs.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
