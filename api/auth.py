@@ -45,13 +45,11 @@ def principal(
     """The authenticated caller, or 401."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise ApiError(401, "unauthorized", "a bearer token is required")
-    store = service_store(request)
-    with store.sessions() as session:
-        client = clients.authenticate(session, credentials.credentials)
-        if client is None:
-            raise ApiError(401, "unauthorized", "the token is not valid")
-        patient_id = clients.own_patient_id(session, client.id) if client.kind == "patient" else None
-    found = Principal(client_id=client.id, kind=client.kind, patient_id=patient_id)
+    with service_store(request).sessions() as session:
+        identity = clients.identify(session, credentials.credentials)
+    if identity is None:
+        raise ApiError(401, "unauthorized", "the token is not valid")
+    found = Principal(client_id=identity[0], kind=identity[1], patient_id=identity[2])
     request.state.client_id = found.client_id
     return found
 

@@ -44,10 +44,11 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    # WAL lets the API read while a worker writes; foreign keys make deletes cascade as on PostgreSQL.
+    # WAL lets the API read while a worker writes; FULL syncs each commit (NORMAL could lose the last ones on a
+    # power cut, after the 202); foreign keys make deletes cascade as on PostgreSQL.
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # a commit is on disk before an upload is acknowledged
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
