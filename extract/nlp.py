@@ -63,6 +63,10 @@ def rules_version() -> str:
 def get_nlp() -> Any:
     """The extraction pipeline (a ``spacy.Language``), built on first call."""
     import spacy
+
+    from extract.lazy_imports import defer
+
+    defer()
     from medspacy.context import ConText, ConTextRule
     from medspacy.section_detection import Sectionizer, SectionRule
 

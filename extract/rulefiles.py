@@ -15,6 +15,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ValidationError
 
 from navis.errors import ConfigError
+from navis.yamlfile import parse_yaml
 
 RULES_DIR = Path(__file__).with_name("rules")
 
@@ -37,7 +38,7 @@ Regex = Annotated[str, AfterValidator(_compiles)]
 def _raw(name: str) -> Any:
     path = RULES_DIR / name
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"rule file {name}: cannot read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:

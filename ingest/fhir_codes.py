@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ingest.fhir_rules import FhirIssue
 from navis.errors import ConfigError
+from navis.yamlfile import parse_yaml
 
 CODES_PATH = Path(__file__).with_name("fhir_codes.yaml")
 
@@ -41,7 +42,7 @@ class RequiredCodes(BaseModel):
 def load_required_codes(path: Path = CODES_PATH) -> RequiredCodes:
     """The validated bindings; ConfigError names the file and the first bad key."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
         return RequiredCodes.model_validate(raw)
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"{path.name}: cannot read ({error.__class__.__name__})") from error

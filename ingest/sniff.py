@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from navis.errors import ConfigError, EmptyInputError, TooLargeError, UnsupportedTypeError
 from navis.settings import Settings, get_settings
+from navis.yamlfile import parse_yaml
 
 PLAIN_TEXT = "text/plain"
 FHIR_JSON = "application/fhir+json"
@@ -90,7 +91,7 @@ def signatures() -> tuple[Signature, ...]:
 def parse_signatures(text: str, source: str) -> tuple[Signature, ...]:
     """Validate a signature table; a bad one raises :class:`ConfigError` naming ``source`` and the key."""
     try:
-        return _SignatureFile.model_validate(yaml.safe_load(text)).signatures
+        return _SignatureFile.model_validate(parse_yaml(text)).signatures
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"])

@@ -16,13 +16,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from navis.errors import ConfigError
+from navis.yamlfile import parse_yaml
 from personalize.conditions import AllOf, Condition, Leaf, leaves
 from personalize.facts import REGISTRY
 from personalize.kb_model import CoverageItem, KnowledgeBase, Manifest, Source, Statement
 
 KB_DIR = Path(__file__).parent / "kb"
 # libyaml when present: the pure-Python loader makes loading the knowledge base several times slower
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,7 +49,7 @@ def load_kb(directory: Path = KB_DIR) -> KnowledgeBase:
 
 def _read(path: Path, key: str) -> Any:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read ({type(exc).__name__})") from exc
     if not isinstance(data, dict) or key not in data:

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from navis.errors import InputError
+from navis.yamlfile import parse_yaml
 
 _MENOPAUSE = {"premenopausal": "pre", "perimenopausal": "peri", "postmenopausal": "post", "unknown": None}
 _SITES = {"bone": "bone", "bones": "bone", "liver": "liver", "lung": "lung", "lungs": "lung", "brain": "brain"}
@@ -95,7 +96,7 @@ def load_context(path: Path) -> PatientContext:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path.name}: cannot read the context file ({type(exc).__name__})") from exc
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else parse_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputError(f"{path.name}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}") from exc
     try:

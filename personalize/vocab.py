@@ -11,10 +11,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from navis.errors import ConfigError
+from navis.yamlfile import parse_yaml
 
 KB_DIR = Path(__file__).parent / "kb"
 # libyaml when present: the pure-Python loader makes loading the knowledge base several times slower
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DrugClass = str
 _CLASSES = frozenset(
@@ -67,7 +67,7 @@ class CodeFile(BaseModel):
 def _load(model: type[M], name: str) -> M:
     path = KB_DIR / name
     try:
-        return model.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER))
+        return model.model_validate(parse_yaml(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{name}: cannot read ({type(exc).__name__})") from exc
     except ValidationError as exc:

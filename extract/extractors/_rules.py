@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
 
 from navis.errors import ConfigError
+from navis.yamlfile import parse_yaml
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
@@ -93,7 +94,7 @@ def load_rules(name: str, model: type[M], directory: Path | None = None) -> M:
     """
     path = (directory or RULES_DIR) / f"{name}.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"rule file {path.name}: cannot read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:

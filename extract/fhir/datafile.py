@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from navis.errors import ConfigError
+from navis.yamlfile import parse_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -18,7 +19,7 @@ def load_model(path: Path, model: type[Model]) -> Model:
     """``model`` validated from the file at ``path`` (``.json`` as JSON, anything else as YAML)."""
     try:
         text = path.read_text(encoding="utf-8")
-        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        raw = json.loads(text) if path.suffix == ".json" else parse_yaml(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path.name}: cannot read ({exc.__class__.__name__})") from exc
     try:
