@@ -27,6 +27,8 @@ from worker.dispatch import CeleryDispatcher
 
 pytestmark = pytest.mark.integration
 
+ROOT = Path(__file__).resolve().parents[2]
+
 PARAGRAPH = (
     "SPECIMEN {i}: Left breast, core biopsy. DIAGNOSIS: Invasive ductal carcinoma, Nottingham grade 2. "
     "Estrogen receptor: positive, 95% of tumor cells. Progesterone receptor: positive, 40%. "
@@ -72,7 +74,7 @@ class Service:
         return {"Authorization": f"Bearer {made.token}"}
 
     def upload(self, headers: dict[str, str], *documents: bytes) -> list[str]:
-        files = [("files", (f"report-{i}.txt", data, "text/plain")) for i, data in enumerate(documents)]
+        files = [("files", (f"report-{i}", data)) for i, data in enumerate(documents)]
         answer = httpx.post(f"{self.url}/v1/documents", files=files, headers=headers, timeout=30)
         assert answer.status_code == 202, answer.text
         return [job["id"] for job in answer.json()["jobs"]]
@@ -117,8 +119,9 @@ def test_uploads_are_processed_by_celery_workers(service: Service) -> None:
     service.api()
     service.worker()
     headers = service.patient()
-    job_ids = service.upload(headers, *(report(1, seed) for seed in range(6)))
-    assert service.wait_settled(job_ids, timeout=90) == ["done"] * 6
+    scan = (ROOT / "samples" / "her2-low-scan.png").read_bytes()  # OCR inside a (daemonic) prefork worker
+    job_ids = service.upload(headers, *(report(1, seed) for seed in range(6)), scan)
+    assert service.wait_settled(job_ids, timeout=120) == ["done"] * 7
     answer = httpx.get(f"{service.url}/v1/jobs/{job_ids[0]}", headers=headers).json()
     assert (answer["status"], answer["stage"], answer["progress"], answer["error"]) == ("done", "done", 1.0, None)
     profile = httpx.get(f"{service.url}/v1/me/profile", headers=headers).json()
