@@ -203,6 +203,7 @@ class Batch(Base):
     findings_changed: Mapped[int] = mapped_column(Integer, default=0)
     findings_removed: Mapped[int] = mapped_column(Integer, default=0)
     documents_changed: Mapped[int] = mapped_column(Integer, default=0)
+    guidance_changed: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 

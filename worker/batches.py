@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, insert, select, update
 from navis.errors import InputError
 from store import audit, jobs
 from store.db import transaction
-from store.models import Batch, Client, Document, Job, Patient, new_id, utcnow
+from store.models import Batch, Client, Document, Guidance, Job, Patient, new_id, utcnow
 from store.store import Store
 from worker.dispatch import Dispatcher
 
@@ -33,6 +33,9 @@ class ReprocessFilter(BaseModel):
     since: datetime | None = Field(default=None, description="Documents stored at or after this time.")
     until: datetime | None = Field(default=None, description="Documents stored before this time.")
     clinic_id: str | None = Field(default=None, description="Documents of this clinic's patients.")
+    kb_version_not: str | None = Field(
+        default=None, description="Documents of patients whose latest guidance used another knowledge-base version."
+    )
 
     def is_empty(self) -> bool:
         """True when no criterion was given (refused, so nobody reprocesses everything by accident)."""
@@ -54,6 +57,7 @@ class BatchStatus(BaseModel):
     findings_changed: int
     findings_removed: int
     documents_changed: int
+    guidance_changed: int
     filter: dict[str, Any]
     created_at: datetime
     finished_at: datetime | None
@@ -105,6 +109,7 @@ def batch_status(store: Store, batch_id: str) -> BatchStatus | None:
             findings_changed=batch.findings_changed,
             findings_removed=batch.findings_removed,
             documents_changed=batch.documents_changed,
+            guidance_changed=batch.guidance_changed,
             filter=batch.filter,
             created_at=batch.created_at,
             finished_at=batch.finished_at,
@@ -139,4 +144,19 @@ def _documents(wanted: ReprocessFilter) -> Select[str, str]:
     if wanted.clinic_id is not None:
         owners = select(Patient.id).join(Client, Client.id == Patient.owner_id).where(Client.id == wanted.clinic_id)
         statement = statement.where(Document.patient_id.in_(owners))
+    if wanted.kb_version_not is not None:
+        statement = statement.where(Document.patient_id.in_(_patients_with_other_kb(wanted.kb_version_not)))
     return statement.order_by(Document.created_at)
+
+
+def _patients_with_other_kb(version: str) -> Select[str]:
+    """Patients whose newest guidance was built from another KB version, or who have none yet."""
+    newest = (
+        select(Guidance.patient_id, func.max(Guidance.created_at).label("at")).group_by(Guidance.patient_id).subquery()
+    )
+    current = (
+        select(Guidance.patient_id)
+        .join(newest, (newest.c.patient_id == Guidance.patient_id) & (newest.c.at == Guidance.created_at))
+        .where(Guidance.kb_version == version)
+    )
+    return select(Patient.id).where(Patient.id.not_in(current))

@@ -26,6 +26,7 @@ from store.jobs import Claim
 from store.models import Batch, Document
 from store.results import Change, replace_results
 from store.store import Store
+from worker import guidance
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ def _give_up(store: Store, held: Claim, code: str, message: str) -> Outcome:
 def _count_batch(session: Session, held: Claim, change: Change) -> None:
     if held.batch_id is None:
         return
+    # Reprocessing is how new rules or a new knowledge base reach stored patients: their guidance is rebuilt here.
+    guidance_changed = guidance.refresh(session, held.patient_id)
     session.execute(
         update(Batch)
         .where(Batch.id == held.batch_id)
@@ -120,5 +123,6 @@ def _count_batch(session: Session, held: Claim, change: Change) -> None:
             findings_changed=Batch.findings_changed + change.changed,
             findings_removed=Batch.findings_removed + change.removed,
             documents_changed=Batch.documents_changed + (1 if change.any else 0),
+            guidance_changed=Batch.guidance_changed + (1 if guidance_changed else 0),
         )
     )

@@ -100,6 +100,9 @@ def reprocess(
     since: Annotated[datetime | None, typer.Option(help="Documents stored at or after this time.")] = None,
     until: Annotated[datetime | None, typer.Option(help="Documents stored before this time.")] = None,
     clinic: Annotated[str | None, typer.Option(help="Documents of this clinic's patients (client id).")] = None,
+    kb_version_not: Annotated[
+        str | None, typer.Option("--kb-version-not", help="Patients whose guidance used another KB version.")
+    ] = None,
     wait: Annotated[bool, typer.Option(help="Wait and show progress (always, without NAVIS_REDIS_URL).")] = False,
 ) -> None:
     """Process stored documents again, e.g. after the rules improved; prints the batch id and a change summary."""
@@ -108,7 +111,12 @@ def reprocess(
     store = open_store(settings)
     dispatcher = make_dispatcher(store, settings)
     wanted = ReprocessFilter(
-        all=everything, rules_version_not=rules_version_not, since=since, until=until, clinic_id=clinic
+        all=everything,
+        rules_version_not=rules_version_not,
+        since=since,
+        until=until,
+        clinic_id=clinic,
+        kb_version_not=kb_version_not,
     )
     try:
         batch_id = start_batch(store, dispatcher, wanted, actor_id="cli")
@@ -120,7 +128,8 @@ def reprocess(
             if status.pending == 0:
                 typer.echo(
                     f"findings added {status.findings_added}, changed {status.findings_changed}, "
-                    f"removed {status.findings_removed}; documents changed {status.documents_changed}"
+                    f"removed {status.findings_removed}; documents changed {status.documents_changed}; "
+                    f"guidance changed for {status.guidance_changed} patients"
                 )
                 break
             time.sleep(1.0)
