@@ -102,6 +102,7 @@ def operation_outcome(status: int, message: str, issues: Sequence[tuple[str, str
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``, and contain unexpected errors before the server logs their message."""
     app.add_middleware(ContainErrors)
+    app.add_middleware(LimitBody)
     app.add_exception_handler(NavisError, _navis)
     app.add_exception_handler(ApiError, _api)
     app.add_exception_handler(RequestValidationError, _validation)
@@ -157,6 +158,40 @@ class ContainErrors:
             response = await _unexpected(Request(scope), exc)
             if not started:  # once the answer has begun, all we can do is log and let the connection close
                 await response(scope, receive, send)
+
+
+class LimitBody:
+    """Refuses a body over the upload limit before it is read (by its Content-Length), or as soon as a body
+    without one grows past it: multipart parsing would otherwise spool any size to disk first."""
+
+    SLACK = 64 * 1024  # multipart boundaries and headers
+    UPLOAD_PATH, FILES = "/v1/documents", 20
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        files = self.FILES if scope["path"] == self.UPLOAD_PATH else 1
+        limit = scope["app"].state.settings.max_upload_bytes * files + self.SLACK
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            message = f"the request body is over the limit of {limit} bytes"
+            await error_response(Request(scope), 413, TooLargeError.code, message)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise TooLargeError(f"the request body is over the limit of {limit} bytes")
+            return message
+
+        await self.app(scope, counted, send)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

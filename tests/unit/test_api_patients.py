@@ -208,3 +208,14 @@ def test_an_unexpected_error_is_a_500_with_a_request_id_and_no_patient_text_anyw
     assert "Jane" not in answer.text
     assert "Jane" not in caplog.text
     assert "KeyError" in caplog.text
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    with running_app(tmp_path, max_upload_bytes=1000) as client:
+        patient = make_caller(client, "patient")
+        huge = b"a" * (1000 * 20 + 70 * 1024)
+        answer = client.post("/v1/documents", files={"files": ("big.txt", huge)}, headers=patient.headers)
+        assert answer.status_code == 413
+        assert answer.json()["error"]["code"] == "too_large"
+        fhir = client.post("/fhir", content=b"{" + b" " * 70_000 + b"}", headers=patient.headers)
+        assert (fhir.status_code, fhir.json()["resourceType"]) == (413, "OperationOutcome")
