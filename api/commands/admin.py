@@ -7,9 +7,6 @@ from typing import Annotated
 import typer
 
 from navis.settings import get_settings
-from store import clients
-from store.db import transaction
-from store.store import open_store
 
 app = typer.Typer(help="Create patients, clinics, operators and their tokens.", no_args_is_help=True)
 
@@ -35,6 +32,10 @@ def create_operator(name: Name) -> None:
 
 
 def _create(kind: str, name: str) -> None:
+    from store import clients
+    from store.db import transaction
+    from store.store import open_store
+
     store = open_store(get_settings())
     try:
         with transaction(store.sessions) as session:

@@ -1,5 +1,7 @@
 """``navis serve``, ``navis worker`` and ``navis reprocess``: the service's processes.
 
+The service's modules are imported when a command runs, so that other ``navis`` commands start quickly.
+
 ``navis serve`` with no configuration runs everything in one process (API, SQLite, blob folder, a worker pool);
 with ``NAVIS_REDIS_URL`` set the slow steps go to ``navis worker`` processes instead.
 """
@@ -14,18 +16,10 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from api.app import create_app
 from api.exit_codes import CONFIG, exit_code_for
 from navis.errors import NavisError
 from navis.settings import get_settings
-from store.store import open_store
-from worker import sweeper_process
-from worker.batches import ReprocessFilter, batch_status, start_batch
-from worker.celery_app import configure
-from worker.dispatch import make_dispatcher
-from worker.runner import warm_up
 
 log = logging.getLogger("navis")
 
@@ -47,6 +41,11 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="API processes (each with its own pool when no Redis).")] = 1,
 ) -> None:
     """Run the HTTP API (and, without NAVIS_REDIS_URL, the workers too)."""
+    import uvicorn
+
+    from api.app import create_app
+    from store.store import open_store
+
     _logging()
     settings = get_settings()
     mode = "Celery workers on Redis" if settings.redis_url else "an in-process worker pool"
@@ -74,6 +73,11 @@ def worker(
     ] = "navis.live,navis.batch",
 ) -> None:
     """Run a Celery worker (needs NAVIS_REDIS_URL), with a sweeper that resends jobs whose message was lost."""
+    from store.store import open_store
+    from worker import sweeper_process
+    from worker.celery_app import configure
+    from worker.runner import warm_up
+
     _logging()
     settings = get_settings()
     if not settings.redis_url:
@@ -106,6 +110,10 @@ def reprocess(
     wait: Annotated[bool, typer.Option(help="Wait and show progress (always, without NAVIS_REDIS_URL).")] = False,
 ) -> None:
     """Process stored documents again, e.g. after the rules improved; prints the batch id and a change summary."""
+    from store.store import open_store
+    from worker.batches import ReprocessFilter, batch_status, start_batch
+    from worker.dispatch import make_dispatcher
+
     _logging()
     settings = get_settings()
     store = open_store(settings)
