@@ -42,7 +42,7 @@ def parse_ihc(value: str, details: Mapping[str, str] | None = None) -> tuple[str
         return None
     subclass = (match.group(2) or match.group(3) or "").lower() or None
     if subclass is None and details:
-        subclass = details.get("her2_zero_subclass") or details.get("subclass")
+        subclass = details.get("subclass")
     score = f"{match.group(1)}+" if match.group(1) != "0" else "0"
     return score, subclass if score == "0" else None
 

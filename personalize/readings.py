@@ -155,5 +155,5 @@ def alternatives(history: dict[str, History], names: Sequence[str]) -> list[dict
 
 
 def _with_subclass(reading: Reading) -> str:
-    subclass = reading.details.get("her2_zero_subclass") if reading.field == "her2_ihc" else None
+    subclass = reading.details.get("subclass") if reading.field == "her2_ihc" else None
     return f"{reading.value} ({subclass})" if subclass and "(" not in reading.value else reading.value

@@ -205,7 +205,7 @@ def _value(finding: Finding, spec: FieldCode, emit: EmitMap, ctx: ObservationCon
 
 def _her2_ihc_text(finding: Finding) -> str:
     """``0``..``3+``; ``0 (ultralow)`` / ``0 (null)`` where the report makes the distinction."""
-    zero_class = finding.details.get("zero_class") or finding.details.get("subclass")
+    zero_class = finding.details.get("subclass")
     return f"0 ({zero_class})" if finding.value == "0" and zero_class else finding.value
 
 

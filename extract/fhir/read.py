@@ -105,7 +105,7 @@ def _value(codes: CodeMap, meaning: ObservationCode, observation: JSON) -> Read 
             return "her2_status", status, _confidence(values.coded(codes, "status", concept)), details | {"by": "IHC"}
         if not score:
             return None
-        return field, score[0], TEXT_CONFIDENCE, details | ({"zero_class": score[1]} if score[1] else {})
+        return field, score[0], TEXT_CONFIDENCE, details | ({"subclass": score[1]} if score[1] else {})
     if kind == "grade":
         found = values.grade(strings + ([str(observation["valueInteger"])] if "valueInteger" in observation else []))
         return (field, found, TEXT_CONFIDENCE, details) if found else None

@@ -176,7 +176,7 @@ def test_historical_and_specimen_are_kept() -> None:
     ],
 )
 def test_value_text(field: str, value: str, expected: dict[str, str]) -> None:
-    details = {"zero_class": "ultralow"} if field == "her2_ihc" else {}
+    details = {"subclass": "ultralow"} if field == "her2_ihc" else {}
     bundle = to_bundle(document(), Extraction(findings=(finding(field, value, details=details),)))
     (observation,) = resources(bundle, "Observation")
     assert observation["valueCodeableConcept"]["text"] == expected["text"]

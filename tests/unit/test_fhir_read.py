@@ -194,7 +194,7 @@ def test_ultralow_and_germline_details_are_kept() -> None:
     (her2,) = findings_from_observations([obs(LOINC, "85319-2", **cc(text="0 (ultralow)"))])
     variant = obs(LOINC, "69548-6", **cc(LOINC, "LA9633-4"), component=[gene("1100"), component("48002-0", "LA6683-2")])
     (brca,) = findings_from_observations([variant])
-    assert her2.details["zero_class"] == "ultralow"
+    assert her2.details["subclass"] == "ultralow"
     assert brca.details["source_class"] == "germline"
 
 

@@ -16,7 +16,13 @@ def _values(text: str, field: str) -> set[str]:
     [
         ("HER2 (4B5): 2+ (equivocal).", {"2+"}, {"equivocal"}),
         ("HER-2/neu by IHC: Negative (score 1+).", {"1+"}, {"negative"}),
-        ("c-erbB-2: 0", set(), set()),  # a bare zero without score/intensity words is not trusted
+        ("c-erbB-2: 0", {"0"}, {"negative"}),  # a phrasing the spec lists: a score right after label and colon
+        ("HER2 IHC: 0.", {"0"}, {"negative"}),
+        ("HER2 by IHC: 0", {"0"}, {"negative"}),
+        ("HER2/neu: 0 (negative)", {"0"}, {"negative"}),
+        ("HER2: 0 or 1+", set(), {"negative"}),  # category known, exact score not
+        ("HER2: 1.3", set(), set()),  # a decimal after the label is no IHC score
+        ("HER2 FISH: 2 signals per cell", set(), set()),
         ("HER2neu IHC 3+ POSITIVE", {"3+"}, {"positive"}),
         ("HER2: NEGATIVE (0+).", {"0"}, {"negative"}),
         ("HER2: Negative (0-1+).", set(), {"negative"}),

@@ -35,7 +35,7 @@ def test_hr_positive_her2_low_metastatic_after_endocrine_therapy() -> None:
 
 def test_her2_ultralow_hr_positive() -> None:
     answer = answer_of(
-        report("biopsy.pdf", finding("her2_ihc", "0", her2_zero_subclass="ultralow"), *HR_POSITIVE, METASTATIC),
+        report("biopsy.pdf", finding("her2_ihc", "0", subclass="ultralow"), *HR_POSITIVE, METASTATIC),
         context=AFTER_ENDOCRINE,
     )
     assert TDXD_DB06 in shown(answer, "options")

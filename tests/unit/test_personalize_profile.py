@@ -50,7 +50,7 @@ def test_same_values_in_two_reports_are_not_a_conflict() -> None:
 def test_zero_and_zero_ultralow_agree() -> None:
     profile = profile_of(
         report("a.pdf", finding("her2_ihc", "0")),
-        report("b.pdf", finding("her2_ihc", "0", her2_zero_subclass="ultralow")),
+        report("b.pdf", finding("her2_ihc", "0", subclass="ultralow")),
     )
     assert not profile.conflicts
     assert profile.facts().get("her2_category") == "ultralow"

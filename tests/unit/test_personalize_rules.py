@@ -44,7 +44,7 @@ def test_her2_category(values: dict[str, str], expected: str) -> None:
 
 
 def test_her2_subclass_may_come_from_details() -> None:
-    assert her2.parse_ihc("0", {"her2_zero_subclass": "ultralow"}) == ("0", "ultralow")
+    assert her2.parse_ihc("0", {"subclass": "ultralow"}) == ("0", "ultralow")
     assert her2.categorize({"her2_ihc": "0"}, subclass_hint="null").category == "zero"
 
 
