@@ -2,12 +2,15 @@
 VENV := .venv/bin
 SAMPLES := $(wildcard samples/*.txt samples/*.pdf samples/*.png samples/*.json)
 
-.PHONY: setup run test lint typecheck unit bench eval clean
+.PHONY: setup run analyze-samples test lint typecheck unit bench eval clean
 
 setup:
 	@./scripts/setup.sh
 
 run: setup
+	./scripts/run.sh
+
+analyze-samples: setup
 	$(VENV)/navis analyze $(SAMPLES) --out out
 
 lint: setup
