@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from navis import pipeline
@@ -23,7 +23,7 @@ from navis.settings import Settings
 from store import jobs
 from store.db import transaction
 from store.jobs import Claim
-from store.models import Batch, Document
+from store.models import Batch, Document, Job
 from store.results import Change, replace_results
 from store.store import Store
 from worker import guidance
@@ -110,11 +110,19 @@ def _give_up(store: Store, held: Claim, code: str, message: str) -> Outcome:
     return Outcome.FAILED
 
 
+def _patient_has_queued(session: Session, held: Claim) -> bool:
+    waiting = select(Job.id).where(
+        Job.batch_id == held.batch_id, Job.patient_id == held.patient_id, Job.status == "queued"
+    )
+    return session.execute(waiting.limit(1)).first() is not None
+
+
 def _count_batch(session: Session, held: Claim, change: Change) -> None:
     if held.batch_id is None:
         return
-    # Reprocessing is how new rules or a new knowledge base reach stored patients: their guidance is rebuilt here.
-    guidance_changed = guidance.refresh(session, held.patient_id)
+    # Reprocessing is how new rules or a new knowledge base reach stored patients: their guidance is rebuilt by
+    # the patient's last job still waiting in the batch (once per patient, not once per document).
+    guidance_changed = not _patient_has_queued(session, held) and guidance.refresh(session, held.patient_id)
     session.execute(
         update(Batch)
         .where(Batch.id == held.batch_id)

@@ -27,12 +27,12 @@ from pathlib import Path
 import httpx
 import psycopg
 import redis
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 
 from navis.settings import Settings
 from store import clients
 from store.db import transaction
-from store.models import Document, Job, new_id
+from store.models import Client, Document, Job, Patient, new_id
 from store.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,10 +134,14 @@ def _pdf_throughput(deployment: Deployment, documents: int) -> None:
 def _reprocess(deployment: Deployment, documents: int) -> None:
     sha = deployment.store.blobs.put(REPORT)
     with transaction(deployment.store.sessions) as session:
+        # About ten documents a patient, as a clinic's archive would hold, owned by one clinic.
+        owner = session.execute(select(Client.id).where(Client.kind == "clinic")).scalars().first()
+        patient_ids = [new_id() for _ in range(max(1, documents // 10))]
+        session.execute(insert(Patient), [{"id": pid, "owner_id": owner} for pid in patient_ids])
         rows = [
             {
                 "id": new_id(),
-                "patient_id": deployment.patient_id,
+                "patient_id": patient_ids[i % len(patient_ids)],
                 "name": "stored.txt",
                 "media_type": "text/plain",
                 "size": len(REPORT),
@@ -145,7 +149,7 @@ def _reprocess(deployment: Deployment, documents: int) -> None:
                 "status": "processed",
                 "source": "upload",
             }
-            for _ in range(documents)
+            for i in range(documents)
         ]
         session.execute(insert(Document), rows)
     started = time.perf_counter()
@@ -159,7 +163,8 @@ def _reprocess(deployment: Deployment, documents: int) -> None:
     elapsed = time.perf_counter() - started
     _say(
         f"reprocess, 2 workers: {status['total']} documents in {elapsed:.1f} s = {status['total'] / elapsed:.1f}/s "
-        f"({status['failed']} failed; findings added {status['findings_added']}, changed {status['findings_changed']})"
+        f"({status['failed']} failed; findings added {status['findings_added']}, changed {status['findings_changed']}; "
+        f"guidance changed for {status['guidance_changed']} patients)"
     )
 
 
@@ -212,8 +217,6 @@ def _workers(deployment: Deployment, *, processes: int) -> Iterator[None]:
 
 
 def _wait_jobs(store: Store, job_ids: list[str]) -> None:
-    from sqlalchemy import func, select
-
     while True:
         with store.sessions() as session:
             pending = session.execute(
