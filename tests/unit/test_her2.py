@@ -57,6 +57,13 @@ def test_ihc_phrasings(text: str, ihc: set[str], status: set[str]) -> None:
         ("HER2 by FISH: AMPLIFIED, ratio 4.6.", {"amplified"}, {"4.6"}, {"positive"}),
         ("HER2 (4B5): 2+. HER2 FISH: not amplified, ratio 1.2.", {"not-amplified"}, {"1.2"}, {"negative"}),
         ("HER2: negative by FISH.", {"not-amplified"}, set(), {"negative"}),
+        (
+            "The ratio of HER2 signals to chromosome 17 centromere signals is 1.10 (>2.0 is amplified).",
+            set(),
+            {"1.10"},
+            set(),
+        ),
+        ("The ratio of HER2 signals to chromosome 17. centromere signais is 0.94.", set(), {"0.94"}, set()),
         ("Tumor is negative for HER2 by FISH.", {"not-amplified"}, set(), {"negative"}),
         ("HER2 gene amplification not detected.", {"not-amplified"}, set(), {"negative"}),
         ("HER2 (FISH): non-amplified (ratio: 1.05).", {"not-amplified"}, {"1.05"}, {"negative"}),
