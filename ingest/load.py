@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingest.document import Document
 from ingest.pages import PageContent, assemble
-from ingest.sniff import FHIR_JSON, PLAIN_TEXT, sniff
+from ingest.sniff import FHIR_JSON, PDF, PLAIN_TEXT, sniff
 from navis.errors import CorruptInputError, InputError, NavisError, TooLargeError, UnsupportedTypeError
 from navis.settings import Settings, get_settings
 
@@ -62,7 +62,7 @@ def _read(data: bytes, media_type: str, workdir: Path, settings: Settings, warni
         pages, text_warnings = read_plain(data, max_pages=settings.max_pages)
         warnings.extend(text_warnings)
         return pages
-    if media_type == "application/pdf":
+    if media_type == PDF:
         from ingest.pdf import read_pdf
 
         pages, pdf_warnings = read_pdf(data, workdir, settings)

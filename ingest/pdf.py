@@ -40,10 +40,23 @@ class _PageScan:
     garbled: bool = False
 
 
+def check_pdf(data: bytes, settings: Settings) -> int:
+    """The page count of a PDF that can be read: the cheap checks an upload gets before it is acknowledged.
+
+    Raises CorruptInputError (truncated, damaged, no pages), EncryptedInputError or TooLargeError (page limit).
+    """
+    _check_end(data)
+    with PDFIUM_LOCK:
+        document = _open(data)
+        try:
+            return _page_count(document, settings)
+        finally:
+            document.close()
+
+
 def read_pdf(data: bytes, workdir: Path, settings: Settings) -> tuple[list[PageContent], list[str]]:
     """Every page of the PDF as text, in order, and warnings about pages read in a lesser way."""
-    if b"%%EOF" not in data[-_EOF_WINDOW:]:
-        raise CorruptInputError("PDF is truncated (no end-of-file marker)")
+    _check_end(data)
     scans = _scan_pages(data, settings)
     contents = [scan.content for scan in scans]
     warnings: list[str] = []
@@ -80,16 +93,26 @@ def _scan_pages(data: bytes, settings: Settings) -> list[_PageScan]:
     with PDFIUM_LOCK:
         document = _open(data)
         try:
-            count = len(document)
-            if count == 0:
-                raise CorruptInputError("PDF has no pages")
-            if count > settings.max_pages:
-                raise TooLargeError(f"PDF has {count} pages, over the limit of {settings.max_pages}")
+            count = _page_count(document, settings)
             return [_scan_page(document, i, settings.min_text_layer_chars) for i in range(count)]
         except pdfium.PdfiumError as exc:
             raise CorruptInputError("PDF page could not be read") from exc
         finally:
             document.close()
+
+
+def _check_end(data: bytes) -> None:
+    if b"%%EOF" not in data[-_EOF_WINDOW:]:
+        raise CorruptInputError("PDF is truncated (no end-of-file marker)")
+
+
+def _page_count(document: pdfium.PdfDocument, settings: Settings) -> int:
+    count = len(document)
+    if count == 0:
+        raise CorruptInputError("PDF has no pages")
+    if count > settings.max_pages:
+        raise TooLargeError(f"PDF has {count} pages, over the limit of {settings.max_pages}")
+    return count
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:

@@ -21,6 +21,7 @@ from navis.settings import Settings, get_settings
 from navis.yamlfile import parse_yaml
 
 PLAIN_TEXT = "text/plain"
+PDF = "application/pdf"
 FHIR_JSON = "application/fhir+json"
 SIGNATURES_FILE = "signatures.yaml"
 

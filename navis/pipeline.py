@@ -17,7 +17,8 @@ from extract.pipeline import extract, extract_text
 from ingest.fhir import BundleIntake, read_bundle
 from ingest.images import count_frames
 from ingest.load import load
-from ingest.sniff import FHIR_JSON, sniff
+from ingest.pdf import check_pdf
+from ingest.sniff import FHIR_JSON, PDF, sniff
 from navis.errors import InputError, TooLargeError
 from navis.settings import Settings, get_settings
 
@@ -111,7 +112,8 @@ def read_input(path: Path, settings: Settings | None = None) -> bytes:
 
 
 def check_bytes(data: bytes, name: str, settings: Settings | None = None) -> str:
-    """The media type of an upload after the cheap checks (type, size, image headers) that need no processing.
+    """The media type of an upload after the cheap checks (type, size, image headers, PDF opens unencrypted with
+    pages within the limit) that need no processing.
 
     Raises the InputError subclass that a full analysis would raise for those problems, so uploads fail fast.
     """
@@ -119,4 +121,6 @@ def check_bytes(data: bytes, name: str, settings: Settings | None = None) -> str
     media_type = sniff(data, name, settings)
     if media_type.startswith("image/"):
         count_frames(data, max_pixels=settings.max_image_pixels, max_pages=settings.max_pages)
+    elif media_type == PDF:
+        check_pdf(data, settings)
     return media_type

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from store.models import Document, Resource
+from tests.support.pdf import PdfPage, write_pdf
 from tests.unit.api_support import app_store, make_caller, running_app
 
 LIMIT = 200_000  # a small upload limit, so "huge" stays cheap to build
@@ -25,6 +26,11 @@ def _png(width: int, height: int, *, truncate: bool = False) -> bytes:
     chunk = b"IHDR" + header
     png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk + struct.pack(">I", zlib.crc32(chunk))
     return png[:20] if truncate else png + struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
+
+
+def _text_pdf(password: str | None = None) -> bytes:
+    page = PdfPage(texts=[(50, 60, 11, "Estrogen receptor: positive (90%)")])
+    return write_pdf([page], user_password=password)
 
 
 UPLOADS: list[tuple[str, list[tuple[str, tuple[str, bytes]]], int]] = [
@@ -43,6 +49,9 @@ UPLOADS: list[tuple[str, list[tuple[str, tuple[str, bytes]]], int]] = [
     ("PNG cut inside its header", [("files", ("scan.png", _png(100, 100, truncate=True)))], 422),
     ("PNG pixel bomb", [("files", ("bomb.png", _png(60_000, 60_000)))], 413),
     ("JPEG with only a start marker", [("files", ("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"))], 422),
+    ("PDF cut short", [("files", ("r.pdf", _text_pdf()[:-200]))], 422),
+    ("PDF with a password", [("files", ("r.pdf", _text_pdf(password="secret")))], 422),
+    ("PDF whose body is noise", [("files", ("r.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"))], 422),
     ("over the size limit", [("files", ("big.txt", b"a" * (LIMIT + 1)))], 413),
     ("too many files", [("files", (f"r{i}.txt", b"ER positive")) for i in range(21)], 413),
     ("text with NUL bytes", [("files", ("r.txt", b"ER positive\x00\x00\x00" * 50))], 415),
