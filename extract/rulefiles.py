@@ -35,21 +35,26 @@ Regex = Annotated[str, AfterValidator(_compiles)]
 
 
 @cache
-def _raw(name: str) -> Any:
-    path = RULES_DIR / name
+def _raw(path: Path) -> Any:
     try:
         return parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"rule file {name}: cannot read ({exc.strerror})") from exc
+        raise ConfigError(f"rule file {path.name}: cannot read ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"rule file {name}: not valid YAML ({exc})") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"rule file {path.name}: not valid YAML{where}") from exc
 
 
-def load_rule_file(name: str, model: type[M]) -> M:
-    """The rule file ``extract/rules/<name>`` validated as ``model``; ConfigError names file and key when it is not."""
+def load_rule_file(name: str, model: type[M], directory: Path | None = None) -> M:
+    """The rule file ``<directory>/<name>`` (default ``extract/rules/``) validated as ``model``.
+
+    Raises ConfigError naming the file and the key when the file is missing, is not YAML or does not fit.
+    """
+    path = (directory or RULES_DIR) / name
     try:
-        return model.model_validate(_raw(name))
+        return model.model_validate(_raw(path))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise ConfigError(f"rule file {name}: {where}: {first['msg']}") from exc
+        raise ConfigError(f"rule file {name}: key {where}: {first['msg']}") from exc

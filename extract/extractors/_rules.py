@@ -13,13 +13,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
-from navis.errors import ConfigError
-from navis.yamlfile import parse_yaml
-
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+from extract.rulefiles import load_rule_file
 
 _FRAGMENT = re.compile(r"\{\{(\w+)\}\}")
 _MAX_NESTING = 8  # fragments may use fragments; deeper than this is a cycle
@@ -88,22 +84,8 @@ M = TypeVar("M", bound=RuleFile)
 
 
 def load_rules(name: str, model: type[M], directory: Path | None = None) -> M:
-    """Read and validate ``<directory>/<name>.yaml`` (default :data:`RULES_DIR`) as ``model``.
+    """Read and validate ``<directory>/<name>.yaml`` (default ``extract/rules/``) as ``model``.
 
     Raises ConfigError naming the file and the offending key when the file is missing, is not YAML or does not fit.
     """
-    path = (directory or RULES_DIR) / f"{name}.yaml"
-    try:
-        raw = parse_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"rule file {path.name}: cannot read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"rule file {path.name}: not valid YAML{where}") from exc
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise ConfigError(f"rule file {path.name}: key {key}: {first['msg']}") from exc
+    return load_rule_file(f"{name}.yaml", model, directory)

@@ -118,9 +118,9 @@ class _Shape(BaseModel):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("pattern: '(unclosed'\n", r"bad\.yaml: pattern: .*bad regex"),
+        ("pattern: '(unclosed'\n", r"bad\.yaml: key pattern: .*bad regex"),
         ("pattern: [\n", r"bad\.yaml: not valid YAML"),
-        ("other: 1\n", r"bad\.yaml: pattern: Field required"),
+        ("other: 1\n", r"bad\.yaml: key pattern: Field required"),
     ],
 )
 def test_bad_rule_file_names_file_and_key(
