@@ -134,9 +134,8 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, exc.status_code, code, str(exc.detail))
 
 
-class ContainErrors:
-    """Answers an unexpected error with the catch-all 500 itself, so it never reaches the server's own logging
-    (which would print the exception's message, and that message may quote patient text)."""
+class _HttpMiddleware:
+    """An ASGI middleware that passes everything but HTTP requests straight through."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -145,6 +144,18 @@ class ContainErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request."""
+        raise NotImplementedError
+
+
+class ContainErrors(_HttpMiddleware):
+    """Answers an unexpected error with the catch-all 500 itself, so it never reaches the server's own logging
+    (which would print the exception's message, and that message may quote patient text)."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracked(message: Message) -> None:
@@ -160,20 +171,14 @@ class ContainErrors:
                 await response(scope, receive, send)
 
 
-class LimitBody:
+class LimitBody(_HttpMiddleware):
     """Refuses a body over the upload limit before it is read (by its Content-Length), or as soon as a body
     without one grows past it: multipart parsing would otherwise spool any size to disk first."""
 
     SLACK = 64 * 1024  # multipart boundaries and headers
     UPLOAD_PATH, FILES = "/v1/documents", 20
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         files = self.FILES if scope["path"] == self.UPLOAD_PATH else 1
         limit = scope["app"].state.settings.max_upload_bytes * files + self.SLACK
         declared = dict(scope["headers"]).get(b"content-length", b"")

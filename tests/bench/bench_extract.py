@@ -10,11 +10,11 @@ import json
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from extract.pipeline import extract_text
+from tests.support.corpus import TCGA_DEV
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "tcga" / "dev.jsonl"
+CORPUS = TCGA_DEV
 SAMPLE = (
     "FINAL DIAGNOSIS: A. BREAST, LEFT, MASTECTOMY: INVASIVE DUCTAL CARCINOMA, NOTTINGHAM GRADE 2. "
     "ESTROGEN RECEPTOR: POSITIVE (95%). PROGESTERONE RECEPTOR: POSITIVE (40%). HER2 (4B5): 2+ (EQUIVOCAL). "

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from extract.evaluate import Evaluation, GoldReport, evaluate, load_gold
 from extract.finding import Extraction
 from extract.pipeline import extract, extract_text
 from ingest.load import load
+from tests.support.corpus import TCGA_DEV
 from tests.support.render import render_pages
 
-GOLD = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "tcga" / "dev.jsonl"
+GOLD = TCGA_DEV
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FHIR_CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "fhir"
+from tests.support.corpus import FHIR_CORPUS
 
 
 def corpus_files(folder: str = "") -> list[Path]:

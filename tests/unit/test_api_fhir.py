@@ -14,9 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from store.models import Document, Resource
+from tests.support.corpus import FHIR_CORPUS
 from tests.unit.api_support import Caller, app_store, make_caller, running_app
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "fhir"
+CORPUS = FHIR_CORPUS
 LOINC = "http://loinc.org"
 FHIR = {"Content-Type": "application/fhir+json"}
 

@@ -8,14 +8,13 @@ Skipped when the shared corpus is not checked out next to the repository.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extract.evaluate import Evaluation, evaluate, load_gold
 from extract.pipeline import extract_text
+from tests.support.corpus import TCGA_DEV
 
-GOLD = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "tcga" / "dev.jsonl"
+GOLD = TCGA_DEV
 
 pytestmark = [
     pytest.mark.corpus,

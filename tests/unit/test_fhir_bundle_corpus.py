@@ -13,9 +13,9 @@ from extract.fhir.profiles.check import check_bundle, errors
 from extract.fhir.read import findings_from_observations
 from extract.pipeline import extract
 from ingest.document import Document, Page
-from tests.unit.fhir_corpus import REPO_ROOT
+from tests.support.corpus import TCGA_DEV
 
-DEV = REPO_ROOT.parent / "shared" / "corpus" / "tcga" / "dev.jsonl"
+DEV = TCGA_DEV
 NOT_OBSERVATIONS = {"histology", "laterality", "ajcc_edition", "collection_date", "report_date", "her2_ish_group"}
 NOT_OBSERVATIONS |= {f"{r}_{p}" for r in ("er", "pr") for p in ("intensity", "allred", "hscore")}
 

@@ -14,9 +14,10 @@ from personalize.build import build_profile
 from personalize.context_fhir import read_context
 from personalize.patient_context import load_context
 from personalize.readings import SourceFindings
+from tests.support.corpus import FHIR_CORPUS
 from tests.unit.personalize_support import finding, profile_of, report
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "fhir"
+CORPUS = FHIR_CORPUS
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 

@@ -8,15 +8,14 @@ checked out next to the repository.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from extract.evaluate import GoldReport, evaluate, load_gold
 from extract.extractors import grade, histology, stage, tnm
 from extract.finding import Evidence, Extraction, Finding
+from tests.support.corpus import TCGA_DEV
 
-GOLD = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "tcga" / "dev.jsonl"
+GOLD = TCGA_DEV
 
 pytestmark = pytest.mark.corpus
 
