@@ -3,6 +3,9 @@
 Phrasings live in ``rules/her2.yaml``. Each HER2 label opens a value window up to the next biomarker label. The
 overall status is not decided here: the engine derives it from ISH and IHC together (``extract.derive``); this
 module reports what each statement says, including a status word when one is written.
+
+``find`` also takes values that a flattened table printed before their label (``extract.shifted_tables``, which uses
+``read``, the reading as written, to judge a layout).
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from pydantic import BaseModel, ConfigDict
 from extract.candidate import Candidate
 from extract.mentions import Hit, Mention, ValueRule, before, earliest, mentions, technique_of
 from extract.rulefiles import Regex, load_rule_file
+from extract.shifted_tables import read_with_layout
+
+#: This extractor's name among the readers of ``extract.shifted_tables``.
+READER = "her2"
 
 
 class _Rule(BaseModel):
@@ -94,9 +101,18 @@ def _rules() -> _Compiled:
 
 
 def find(text: str) -> Iterator[Candidate]:
-    """HER2 candidates in ``text``."""
+    """HER2 candidates in ``text``, with values that a flattened table put before their label."""
+    return read_with_layout(text, mentions(text, _rules().window_chars), _read, READER)
+
+
+def read(text: str) -> Iterator[Candidate]:
+    """HER2 candidates in ``text`` as written: each value after its label."""
+    yield from _read(text, mentions(text, _rules().window_chars))
+
+
+def _read(text: str, found: list[Mention]) -> Iterator[Candidate]:
     compiled = _rules()
-    for mention in mentions(text, compiled.window_chars):
+    for mention in found:
         if any(compiled.label.fullmatch(text[start:end]) for start, end in mention.labels):
             yield from _read_mention(text, mention, compiled)
 
