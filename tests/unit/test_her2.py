@@ -87,6 +87,7 @@ def test_ish_phrasings(text: str, ish: set[str], ratio: set[str], status: set[st
     "text",
     [
         "Interpretation: 0-1+ = negative; 2+ = equivocal; 3+ = positive.",
+        "HER-2/neu: Negative 0-1+, Equivocal 2+, Positive 3+.",  # a printed scale right after the label
         "If 2+, reflex ISH will be performed.",
         "HER2 FISH will be reported in an addendum.",
         "Control tissue: HER2 3+ cell line stained appropriately.",
