@@ -5,7 +5,8 @@ overall status is not decided here: the engine derives it from ISH and IHC toget
 module reports what each statement says, including a status word when one is written.
 
 ``find`` also takes values that a flattened table printed before their label (``extract.shifted_tables``, which uses
-``read``, the reading as written, to judge a layout).
+``read``, the reading as written, to judge a layout), and an IHC result whose HER2 label is missing, in the one
+narrow phrasing of ``unlabelled_ihc``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class _Rules(BaseModel):
     pending: list[_Rule]
     ihc: list[_Rule]
     status: list[_Rule]
+    unlabelled_ihc: list[_Rule]
     before_label: list[_Rule]
     ish: list[_Rule]
     ratio: list[Regex]
@@ -60,6 +62,7 @@ class _Compiled:
     pending: tuple[ValueRule, ...]
     ihc: tuple[ValueRule, ...]
     status: tuple[ValueRule, ...]
+    unlabelled: tuple[ValueRule, ...]
     before: tuple[ValueRule, ...]
     ish: tuple[ValueRule, ...]
     ratio: tuple[re.Pattern[str], ...]
@@ -82,7 +85,7 @@ def _value_rules(rules: list[_Rule]) -> tuple[ValueRule, ...]:
 @cache
 def _rules() -> _Compiled:
     rules = load_rule_file("her2.yaml", _Rules)
-    every = [*rules.pending, *rules.ihc, *rules.status, *rules.before_label, *rules.ish]
+    every = [*rules.pending, *rules.ihc, *rules.status, *rules.unlabelled_ihc, *rules.before_label, *rules.ish]
     return _Compiled(
         window_chars=rules.window_chars,
         label=re.compile(rules.label),
@@ -90,6 +93,7 @@ def _rules() -> _Compiled:
         pending=_value_rules(rules.pending),
         ihc=_value_rules(rules.ihc),
         status=_value_rules(rules.status),
+        unlabelled=_value_rules(rules.unlabelled_ihc),
         before=_value_rules(rules.before_label),
         ish=_value_rules(rules.ish),
         ratio=tuple(re.compile(p) for p in rules.ratio),
@@ -115,6 +119,23 @@ def _read(text: str, found: list[Mention]) -> Iterator[Candidate]:
     for mention in found:
         if any(compiled.label.fullmatch(text[start:end]) for start, end in mention.labels):
             yield from _read_mention(text, mention, compiled)
+    yield from _unlabelled(text, compiled)
+
+
+def _unlabelled(text: str, compiled: _Compiled) -> Iterator[Candidate]:
+    """IHC scores whose HER2 label is missing, told apart by the HER2 scale and the ISH line after them."""
+    for rule in compiled.unlabelled:
+        for match in rule.pattern.finditer(text):
+            score = match.group("score")
+            yield Candidate(
+                field="her2_ihc",
+                value="0" if score == "0" else f"{score}+",
+                start=match.start("result"),
+                end=match.end("result"),
+                rule_id=rule.id,
+                repaired=compiled.extras[rule.id].repaired,
+                method="IHC",
+            )
 
 
 def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[Candidate]:

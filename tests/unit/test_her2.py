@@ -103,6 +103,36 @@ def test_traps_give_no_patient_her2_value(text: str) -> None:
         assert extraction.values(field) == [], field
 
 
+@pytest.mark.parametrize(
+    ("text", "ihc"),
+    [
+        ("Immunoperoxidase studies: Results: equivocal (score 2+). In situ hybridization (FISH): not amplified.", "2+"),
+        ("Immunohistochemistry: negative (score 1+). FISH: not performed.", "1+"),
+        ("Immunoperoxidase studies: positive (3+). In situ hybridization (FISH): pending.", "3+"),
+    ],
+)
+def test_her2_ihc_result_without_its_label_before_the_ish_line(text: str, ihc: str) -> None:
+    (finding,) = [f for f in extract_text(text).findings if f.field == "her2_ihc"]
+    (labelled,) = [f for f in extract_text(f"HER2 IHC: {ihc}.").findings if f.field == "her2_ihc"]
+    assert finding.value == ihc
+    assert finding.confidence < labelled.confidence  # the label is missing: less sure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no ISH line after it: nothing ties the score to HER2
+        "Immunoperoxidase studies: Results: equivocal (score 2+). Margins: negative.",
+        # a score that the HER2 scale does not give this call
+        "Immunoperoxidase studies: Results: positive (score 1+). FISH: not amplified.",
+        # the line has a label of its own
+        "Estrogen receptor: Immunoperoxidase studies: positive (score 3+). FISH: not done.",
+    ],
+)
+def test_unlabelled_score_without_her2_context_is_not_read(text: str) -> None:
+    assert extract_text(text).values("her2_ihc") == []
+
+
 def test_copies_and_group_are_kept() -> None:
     extraction = extract_text("FISH: not amplified, HER2/CEP17 ratio 1.3, mean HER2 copies 2.1 per nucleus, group 5.")
     assert extraction.values("her2_copies") == ["2.1"]
