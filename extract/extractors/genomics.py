@@ -6,6 +6,12 @@ in BRCA2, c.5946delT`` -> ``BRCA2 pathogenic``; ``No clinically significant vari
 nothing. Origin (germline/somatic) and the HGVS variant go to details. Whose result it is (a relative's, in family
 history) is for the engine's ConText to judge. PIK3CA/ESR1/AKT1/PTEN: ``detected`` or ``not-detected`` with the
 variant in details. PD-L1: ``CPS 15``, ``IC 1%``, ``TPS <1%`` with the assay (22C3, SP142 ...) as method.
+
+A result phrase is read whole, so that its words cannot count again on their own: in ``ESR1 mutation not
+detected`` the word ``mutation`` is part of the absence, not a detected mutation; inside a test's name (``test
+for ESR1 mutation ordered``, ``ESR1 mutation analysis:``) no word is a result. The evidence span runs from the
+gene to its result (and variant), not over the whole statement, so that ConText reads the words around the
+result: a candidate span that starts on a modifier ("Mother had a BRCA1 mutation") is never modified by it.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ class GenomicsRules(RuleFile):
     gates: dict[str, list[str]]
     brca_gene: Regex
     brca_results: list[_Result]
+    test_names: Regex
     reach: int
     statement_end: Regex
     origin: dict[str, Regex]
@@ -87,27 +94,34 @@ def _statement(text: str, start: int, end: int, table: GenomicsRules, stop: re.P
     return begin, finish
 
 
-def _nearest(text: str, span: tuple[int, int], bounds: tuple[int, int], results: list[tuple[str, Regex]]) -> str | None:
-    """The value whose pattern matches nearest to ``span``; on a tie (or an overlap) the earlier pattern wins."""
-    found: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
+def _nearest(
+    text: str, span: tuple[int, int], bounds: tuple[int, int], results: list[tuple[str, Regex]], table: GenomicsRules
+) -> tuple[str, int, int] | None:
+    """The value whose pattern matches nearest to ``span``, with that match's bounds; on a tie (or an overlap) the
+    earlier pattern wins. Nothing inside a test's name counts as a result."""
+    found: list[tuple[int, int, str, int, int]] = []
+    taken = [match.span() for match in table.test_names.finditer(text, *bounds)]
     for rank, (value, pattern) in enumerate(results):
         for match in pattern.finditer(text, *bounds):
             if any(a <= match.start() and match.end() <= b for a, b in taken):
-                continue  # 'pathogenic' inside 'likely pathogenic'
+                continue  # 'pathogenic' inside 'likely pathogenic', 'mutation' inside 'mutation not detected'
             taken.append(match.span())
             distance = span[0] - match.end() if match.end() <= span[0] else match.start() - span[1]
-            found.append((max(distance, 0), rank, value))
-    return min(found)[2] if found else None
+            found.append((max(distance, 0), rank, value, *match.span()))
+    if not found:
+        return None
+    _, _, value, start, end = min(found)
+    return value, start, end
 
 
 def _brca(text: str, table: GenomicsRules) -> Iterator[Candidate]:
     results = [(r.value, r.pattern) for r in table.brca_results]
     for match in table.brca_gene.finditer(text):
         bounds = _statement(text, match.start(), match.end(), table, table.brca_gene)
-        result = _nearest(text, match.span(), bounds, results)
-        if result is None:
+        nearest = _nearest(text, match.span(), bounds, results, table)
+        if nearest is None:
             continue
+        result, start, end = nearest
         details = {}
         for origin, pattern in table.origin.items():
             if pattern.search(text, *bounds):
@@ -115,9 +129,10 @@ def _brca(text: str, table: GenomicsRules) -> Iterator[Candidate]:
         variant = table.hgvs.search(text, match.end(), bounds[1])
         if variant:
             details["hgvs"] = variant.group(0)
+        start, end = _evidence(match, start, end, variant)
         for digit in dict.fromkeys(re.findall(r"[12]", match.group("genes"))):
             gene = f"BRCA{digit}"
-            yield Candidate("brca", f"{gene} {result}", bounds[0], bounds[1], "genomics.brca", details=details)
+            yield Candidate("brca", f"{gene} {result}", start, end, "genomics.brca", details=details)
 
 
 def _pdl1(text: str, table: GenomicsRules) -> Iterator[Candidate]:
@@ -139,11 +154,19 @@ def _gene(text: str, field: str, pattern: re.Pattern[str], table: GenomicsRules)
     results = [("not-detected", table.gene_not_detected), ("detected", table.gene_detected)]
     for match in pattern.finditer(text):
         bounds = _statement(text, match.start(), match.end(), table, pattern)
-        result = _nearest(text, match.span(), bounds, results)
-        if result is None:
+        nearest = _nearest(text, match.span(), bounds, results, table)
+        if nearest is None:
             continue
+        result, start, end = nearest
         details = {}
-        variant = table.gene_variant.search(text, match.end(), bounds[1])
-        if variant and result == "detected":
+        variant = table.gene_variant.search(text, match.end(), bounds[1]) if result == "detected" else None
+        if variant:
             details["variant"] = variant.group("variant")
-        yield Candidate(field, result, bounds[0], bounds[1], f"genomics.{field}", details=details)
+        start, end = _evidence(match, start, end, variant)
+        yield Candidate(field, result, start, end, f"genomics.{field}", details=details)
+
+
+def _evidence(gene: re.Match[str], start: int, end: int, variant: re.Match[str] | None) -> tuple[int, int]:
+    """The span from the gene to its result (``start:end``), through the variant when one is named."""
+    ends = (gene.end(), end, variant.end() if variant else end)
+    return min(gene.start(), start), max(ends)
