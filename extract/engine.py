@@ -3,6 +3,7 @@
 Order of work: the pipeline (``extract.nlp``) tokenizes, finds sections, runs the field extractors and ConText;
 then each candidate becomes a Statement (assertion from its modifiers and section, specimen, evidence with page and
 OCR confidence, confidence lowered for OCR repairs), HER2 status is derived, and statements merge into Findings.
+A report headed as amended or corrected marks every finding with ``details["report_status"]``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from extract.assertion import assertion_for
 from extract.candidate import Candidate
 from extract.derive import derive_her2_status, supersede_by_addendum
+from extract.extractors.misc import report_status
 from extract.finding import Evidence, Extraction, Finding, Unreadable
 from extract.merge import merge
 from extract.nlp import CANDIDATES, TEXT_KEY, get_nlp, rules_version
@@ -57,10 +59,11 @@ def run(document: Document) -> Extraction:
     statements = derive_her2_status(supersede_by_addendum(statements))
     current = [s for s in statements if not s.superseded and s.assertion != "pending" and s.value != PENDING_VALUE]
     pending = [s for s in statements if s.assertion == "pending" or s.value == PENDING_VALUE]
+    status = report_status(document.text)
     return Extraction(
-        findings=tuple(merge(current)),
-        pending=tuple(_as_pending(merge(pending))),
-        superseded=tuple(merge([s for s in statements if s.superseded])),
+        findings=_with_status(merge(current), status),
+        pending=_with_status(_as_pending(merge(pending)), status),
+        superseded=_with_status(merge([s for s in statements if s.superseded]), status),
         unreadable=tuple(unreadable),
         rules_version=rules_version(),
     )
@@ -98,3 +101,10 @@ def _confidence(candidate: Candidate, ocr_confidence: float | None) -> float:
 
 def _as_pending(findings: list[Finding]) -> list[Finding]:
     return [f.model_copy(update={"assertion": "pending"}) for f in findings]
+
+
+def _with_status(findings: list[Finding], status: str | None) -> tuple[Finding, ...]:
+    """``findings`` of a report whose heading says it is amended or corrected, each marked with that status."""
+    if status is None:
+        return tuple(findings)
+    return tuple(f.model_copy(update={"details": {**f.details, "report_status": status}}) for f in findings)

@@ -1,10 +1,13 @@
-"""Tumour size (``tumor_size_cm``), ``laterality``, ``collection_date`` and ``report_date``.
+"""Tumour size (``tumor_size_cm``), ``laterality``, ``collection_date``, ``report_date``; and the report's status.
 
 Tumour size is the greatest stated dimension of a size given for the tumour (``Tumor size: 2.3 cm``, ``Greatest
 dimension (pT): 23 mm``, ``carcinoma ... measuring 2.8 x 3.5 x 3.0 cm`` -> 3.5), in cm. Laterality comes from the
 breast side a specimen is labelled with; a report with specimens from both sides yields both, one candidate per
 mention, and the engine keeps them with their specimens. Dates need their label directly before them and are
 returned as ISO dates; an impossible date is not proposed.
+
+The report status (``amended``, ``corrected``) is not a field but a fact about the whole report, read only from a
+heading (``AMENDED REPORT``, ``** AMENDED **``); the engine marks every finding of such a report with it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,22 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from extract.candidate import Candidate
 from extract.extractors._rules import Regex, RuleFile, load_rules
 
 _MONTHS = {name: number for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
                                                         "oct", "nov", "dec"), start=1)}  # fmt: skip
+
+
+class _Status(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: Literal["amended", "corrected"]  # the FHIR DiagnosticReport/Observation statuses the writer knows
+    pattern: Regex
 
 
 class MiscRules(RuleFile):
@@ -32,6 +45,7 @@ class MiscRules(RuleFile):
     collection_label: Regex
     report_label: Regex
     dates: list[Regex]
+    report_status: list[_Status]
 
 
 @cache
@@ -53,6 +67,15 @@ def find(text: str) -> Iterator[Candidate]:
     if "dates" in gated:
         yield from _dates(text, "collection_date", table.collection_label, table)
         yield from _dates(text, "report_date", table.report_label, table)
+
+
+def report_status(text: str) -> str | None:
+    """``amended`` or ``corrected`` when a heading of the report says so, else None (a final report)."""
+    table = rules()
+    lower = text.lower()
+    if not any(word in lower for word in table.gates["report_status"]):
+        return None
+    return next((rule.value for rule in table.report_status if rule.pattern.search(text)), None)
 
 
 def _sizes(text: str, table: MiscRules, gated: set[str]) -> Iterator[Candidate]:

@@ -159,3 +159,19 @@ def test_announced_results_are_listed_as_pending() -> None:
         ("pr_status", "pending"),
         ("ki67_percent", "pending"),
     }
+
+
+def test_findings_of_a_report_headed_amended_say_so() -> None:
+    text = "AMENDED REPORT.\nFINAL DIAGNOSIS: Estrogen receptor: positive (90%). ESR1 mutation not detected."
+    statuses = {(f.field, f.value): f.details.get("report_status") for f in extract_text(text).findings}
+    assert statuses == {
+        ("er_status", "positive"): "amended",
+        ("er_percent", "90"): "amended",
+        ("esr1", "not-detected"): "amended",
+    }
+
+
+def test_a_mention_of_an_amendment_leaves_findings_unmarked() -> None:
+    extraction = extract_text("Estrogen receptor: positive (90%). See amended report dated 01/02/2020.")
+    assert extraction.findings
+    assert all("report_status" not in f.details for f in extraction.findings)

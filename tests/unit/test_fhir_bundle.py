@@ -16,6 +16,7 @@ from extract.fhir.profiles.check import check_bundle
 from extract.fhir.read import findings_from_observations
 from extract.fhir.urls import EVIDENCE_URL
 from extract.finding import Evidence, Extraction, Finding, Unreadable
+from extract.pipeline import extract, text_document
 from ingest.document import Document, Page
 from tests.unit.fhir_conformance import assert_conforms
 
@@ -256,6 +257,21 @@ def test_findings_from_an_amended_report_are_amended() -> None:
     statuses = {o["code"]["coding"][0]["code"]: o["status"] for o in resources(bundle, "Observation")}
     assert statuses == {"85337-4": "amended", "44648-4": "final"}
     assert resources(bundle, "DiagnosticReport")[0]["status"] == "amended"
+
+
+@pytest.mark.parametrize(
+    ("heading", "status"),
+    [
+        ("AMENDED REPORT.", "amended"),
+        ("** CORRECTED **", "corrected"),
+        ("Comment: see amended report dated 1/2/2020.", "final"),
+    ],
+)
+def test_a_report_text_headed_amended_gives_an_amended_report(heading: str, status: str) -> None:
+    doc = text_document(f"{heading}\nFINAL DIAGNOSIS: Estrogen receptor: negative (0%).")
+    bundle = to_bundle(doc, extract(doc))
+    assert {o["status"] for o in resources(bundle, "Observation")} == {status}
+    assert resources(bundle, "DiagnosticReport")[0]["status"] == ("final" if status == "final" else "amended")
 
 
 @pytest.mark.parametrize(

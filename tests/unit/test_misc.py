@@ -61,3 +61,37 @@ def test_laterality(text: str, expected: set[str]) -> None:
 )
 def test_dates(text: str, field: str, expected: set[str]) -> None:
     assert values(text, field) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("AMENDED REPORT. Patient: Jane Roe. FINAL DIAGNOSIS: invasive ductal carcinoma.", "amended"),
+        ("AMENDED PATHOLOGY REPORT\nSpecimen: left breast core biopsy", "amended"),
+        ("Amended Surgical Pathology Report\n", "amended"),
+        ("** AMENDED **\nER positive", "amended"),
+        ("Case S21-0042 *** AMENDED REPORT *** Page 1 of 2", "amended"),
+        ("Report Status: Amended\nCollected: 03/14/2021", "amended"),
+        ("Accession: S-1. Physician: Dr X: AMENDED. SPECIMEN: RIGHT BREAST", "amended"),
+        ("Amended: Reason: the laterality was corrected.", "amended"),
+        ("AMENDMENT #1: the margin distance is revised to 2 mm.", "amended"),
+        ("AMENDED DIAGNOSIS: invasive lobular carcinoma", "amended"),
+        ("CORRECTED REPORT. Sentinel lymph node: negative.", "corrected"),
+        ("** CORRECTED **\nHER2: 1+", "corrected"),
+        # a mention of an amendment, or a header that says no, is not a heading of this report
+        ("See amended report dated 01/02/2020 for the ER result.", None),
+        ("An amended report will follow once the FISH result is available.", None),
+        ("Comment: Amended report of the prior biopsy reviewed.", None),
+        ("This report was not amended.", None),
+        ("No amendment was required.", None),
+        ("Amended: No. Final diagnosis: fibroadenoma.", None),
+        ("Amendments: none", None),
+        ("certified under the Clinical Laboratory Improvement Amendments of 1988 (CLIA-88).", None),
+        ("Clinical Laboratory Improvement. Amendments of 1988 (CLIA '88).", None),
+        ("Corrected: calcium 9.8 mg/dL", None),
+        ("ADDENDUM: HER2 FISH not amplified.", None),
+        ("ER positive. AMENDED REPORT TO FOLLOW.", None),
+    ],
+)
+def test_report_status_comes_from_a_heading(text: str, expected: str | None) -> None:
+    assert misc.report_status(text) == expected
