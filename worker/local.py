@@ -43,8 +43,8 @@ class LocalPool:
             thread.start()
 
     def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
-        """Queue jobs; batch ones run only when no live job waits, in chunks as a Celery worker gets them."""
-        size = self._settings.batch_chunk_size if batch else 1
+        """Queue jobs in chunks, as a Celery worker gets them; batch ones run only when no live job waits."""
+        size = self._settings.batch_chunk_size if batch else self._settings.live_chunk_size
         for start in range(0, len(job_ids), size):
             self._put(_BATCH if batch else _LIVE, tuple(job_ids[start : start + size]), 0)
 

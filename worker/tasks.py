@@ -28,7 +28,7 @@ def _process_job(task: Any, job_id: str) -> str:
 
 
 def _process_jobs(task: Any, job_ids: list[str]) -> int:
-    """Run a chunk of reprocessing jobs together; one that needs a retry goes back alone, after a back-off."""
+    """Run a chunk of jobs together (uploads or reprocessing); one that needs a retry goes back alone, later."""
     outcomes = run_jobs(worker_store(), worker_settings(), job_ids)
     for job_id, outcome in outcomes.items():
         if outcome is Outcome.RETRY:
