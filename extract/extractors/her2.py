@@ -3,6 +3,10 @@
 Phrasings live in ``rules/her2.yaml``. Each HER2 label opens a value window up to the next biomarker label. The
 overall status is not decided here: the engine derives it from ISH and IHC together (``extract.derive``); this
 module reports what each statement says, including a status word when one is written.
+
+``find`` also takes values that a flattened table printed before their label (``extract.shifted_tables``, which uses
+``read``, the reading as written, to judge a layout), and an IHC result whose HER2 label is missing, in the one
+narrow phrasing of ``unlabelled_ihc``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from pydantic import BaseModel, ConfigDict
 from extract.candidate import Candidate
 from extract.mentions import Hit, Mention, ValueRule, before, earliest, mentions, technique_of
 from extract.rulefiles import Regex, load_rule_file
+from extract.shifted_tables import read_with_layout
+
+#: This extractor's name among the readers of ``extract.shifted_tables``.
+READER = "her2"
 
 
 class _Rule(BaseModel):
@@ -37,6 +45,7 @@ class _Rules(BaseModel):
     pending: list[_Rule]
     ihc: list[_Rule]
     status: list[_Rule]
+    unlabelled_ihc: list[_Rule]
     before_label: list[_Rule]
     ish: list[_Rule]
     ratio: list[Regex]
@@ -53,6 +62,7 @@ class _Compiled:
     pending: tuple[ValueRule, ...]
     ihc: tuple[ValueRule, ...]
     status: tuple[ValueRule, ...]
+    unlabelled: tuple[ValueRule, ...]
     before: tuple[ValueRule, ...]
     ish: tuple[ValueRule, ...]
     ratio: tuple[re.Pattern[str], ...]
@@ -75,7 +85,7 @@ def _value_rules(rules: list[_Rule]) -> tuple[ValueRule, ...]:
 @cache
 def _rules() -> _Compiled:
     rules = load_rule_file("her2.yaml", _Rules)
-    every = [*rules.pending, *rules.ihc, *rules.status, *rules.before_label, *rules.ish]
+    every = [*rules.pending, *rules.ihc, *rules.status, *rules.unlabelled_ihc, *rules.before_label, *rules.ish]
     return _Compiled(
         window_chars=rules.window_chars,
         label=re.compile(rules.label),
@@ -83,6 +93,7 @@ def _rules() -> _Compiled:
         pending=_value_rules(rules.pending),
         ihc=_value_rules(rules.ihc),
         status=_value_rules(rules.status),
+        unlabelled=_value_rules(rules.unlabelled_ihc),
         before=_value_rules(rules.before_label),
         ish=_value_rules(rules.ish),
         ratio=tuple(re.compile(p) for p in rules.ratio),
@@ -94,11 +105,37 @@ def _rules() -> _Compiled:
 
 
 def find(text: str) -> Iterator[Candidate]:
-    """HER2 candidates in ``text``."""
+    """HER2 candidates in ``text``, with values that a flattened table put before their label."""
+    return read_with_layout(text, mentions(text, _rules().window_chars), _read, READER)
+
+
+def read(text: str) -> Iterator[Candidate]:
+    """HER2 candidates in ``text`` as written: each value after its label."""
+    yield from _read(text, mentions(text, _rules().window_chars))
+
+
+def _read(text: str, found: list[Mention]) -> Iterator[Candidate]:
     compiled = _rules()
-    for mention in mentions(text, compiled.window_chars):
+    for mention in found:
         if any(compiled.label.fullmatch(text[start:end]) for start, end in mention.labels):
             yield from _read_mention(text, mention, compiled)
+    yield from _unlabelled(text, compiled)
+
+
+def _unlabelled(text: str, compiled: _Compiled) -> Iterator[Candidate]:
+    """IHC scores whose HER2 label is missing, told apart by the HER2 scale and the ISH line after them."""
+    for rule in compiled.unlabelled:
+        for match in rule.pattern.finditer(text):
+            score = match.group("score")
+            yield Candidate(
+                field="her2_ihc",
+                value="0" if score == "0" else f"{score}+",
+                start=match.start("result"),
+                end=match.end("result"),
+                rule_id=rule.id,
+                repaired=compiled.extras[rule.id].repaired,
+                method="IHC",
+            )
 
 
 def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[Candidate]:

@@ -1,4 +1,7 @@
-"""Ki-67 / MIB-1 proliferation index: the first percent (or range) after the label, from ``rules/ki67.yaml``."""
+"""Ki-67 / MIB-1 proliferation index: the first percent (or range) after the label, from ``rules/ki67.yaml``.
+
+``find`` also takes a value that a flattened table printed before its label (``extract.shifted_tables``).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,12 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from extract.candidate import Candidate
-from extract.mentions import first_percent, mentions, sub_items
+from extract.mentions import Mention, first_percent, mentions, sub_items
 from extract.rulefiles import Regex, load_rule_file
+from extract.shifted_tables import read_with_layout
+
+#: This extractor's name among the readers of ``extract.shifted_tables``.
+READER = "ki67"
 
 
 class _Rules(BaseModel):
@@ -48,9 +55,18 @@ def _rules() -> _Compiled:
 
 
 def find(text: str) -> Iterator[Candidate]:
-    """Ki-67 candidates in ``text``."""
+    """Ki-67 candidates in ``text``, with values that a flattened table put before their label."""
+    return read_with_layout(text, mentions(text, _rules().window_chars), _read, READER)
+
+
+def read(text: str) -> Iterator[Candidate]:
+    """Ki-67 candidates in ``text`` as written: each value after its label."""
+    yield from _read(text, mentions(text, _rules().window_chars))
+
+
+def _read(text: str, found: list[Mention]) -> Iterator[Candidate]:
     rules = _rules()
-    for mention in mentions(text, rules.window_chars):
+    for mention in found:
         if not any(rules.label.fullmatch(text[start:end]) for start, end in mention.labels):
             continue
         window = text[mention.end : mention.window_end]

@@ -3,6 +3,7 @@
 Each receptor label (alone or coordinated: ``ER/PR``, ``estrogen and progesterone receptors``) opens a value window
 up to the next biomarker label. A status written in the window wins; when only a percent is written, the status is
 inferred from it (ASCO/CAP 2020: <1% negative, 1-10% low positive, >10% positive) and the candidate says so.
+``find`` also takes values that a flattened table printed before their label (``extract.shifted_tables``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from pydantic import BaseModel, ConfigDict
 from extract.candidate import Candidate
 from extract.mentions import Mention, Percent, first_percent, mentions
 from extract.rulefiles import Regex, load_rule_file
+from extract.shifted_tables import read_with_layout
+
+#: This extractor's name among the readers of ``extract.shifted_tables``.
+READER = "receptors"
 
 
 class _Status(BaseModel):
@@ -86,9 +91,17 @@ def _rules() -> _Compiled:
 
 
 def find(text: str) -> Iterator[Candidate]:
-    """ER/PR candidates in ``text``."""
+    """ER/PR candidates in ``text``, with values that a flattened table put before their label."""
+    return read_with_layout(text, mentions(text, _rules().rules.window_chars), _read, READER)
+
+
+def read(text: str) -> Iterator[Candidate]:
+    """ER/PR candidates in ``text`` as written: each value after its label."""
+    yield from _read(text, mentions(text, _rules().rules.window_chars))
+
+
+def _read(text: str, found: list[Mention]) -> Iterator[Candidate]:
     compiled = _rules()
-    found = mentions(text, compiled.rules.window_chars)
     for mention in found:
         receptors = _receptors_named(text, mention, compiled)
         if receptors:

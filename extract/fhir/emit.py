@@ -6,11 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from extract.fhir.datafile import load_model
 
 EMIT_PATH = Path(__file__).with_name("emit.yaml")
+
+# FHIR's code and uri datatypes: what fhir.resources would refuse in a Bundle is refused here, when the file loads
+FHIR_CODE = r"^[^\s]+(\s[^\s]+)*$"
+FHIR_URI = r"^\S+$"
 
 EmitKind = Literal[
     "status", "ish", "text", "percent", "quantity", "grade", "tnm", "stage_group", "variant", "tumor_size", "pdl1"
@@ -22,9 +26,9 @@ class Code(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    system: str
-    code: str
-    display: str | None = None
+    system: str = Field(pattern=FHIR_URI)
+    code: str = Field(pattern=FHIR_CODE)
+    display: str | None = Field(default=None, min_length=1)
 
 
 class FieldCode(BaseModel):

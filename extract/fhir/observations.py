@@ -1,4 +1,4 @@
-"""One finding to one mCODE Observation (``fhir.resources.R4B``), per shared/docs/fhir-mapping.md.
+"""One finding to one mCODE Observation (FHIR JSON), per shared/docs/fhir-mapping.md.
 
 Every Observation: status, category laboratory, subject, effectiveDateTime, specimen, ``derivedFrom`` the source
 DocumentReference, the mCODE relatedCondition extension when a primary cancer Condition is known, ``meta.profile``,
@@ -10,17 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
-
-from fhir.resources.R4B.annotation import Annotation
-from fhir.resources.R4B.extension import Extension
-from fhir.resources.R4B.meta import Meta
-from fhir.resources.R4B.observation import Observation, ObservationComponent
-from fhir.resources.R4B.quantity import Quantity
-from fhir.resources.R4B.reference import Reference
+from typing import Any, TypedDict
 
 from extract.fhir import datatypes as dt
+from extract.fhir.datatypes import Annotation, CodeableConcept, Extension, Reference, Resource
 from extract.fhir.emit import Code, EmitMap, FieldCode
 from extract.fhir.variants import variant_parts
 from extract.finding import Finding
@@ -35,6 +28,19 @@ _PDL1 = re.compile(r"^(?P<type>CPS|IC|TPS)\s*(?P<score>(<=|>=|<|>)?\s*\d+(\.\d+)
 _STATUS_TEXT = {"low-positive": "Low positive"}
 _ISH_TEXT = {"amplified": "amplified", "not-amplified": "not amplified", "equivocal": "equivocal"}
 _ISH_STATUS = {"amplified": "positive", "not-amplified": "negative", "equivocal": "equivocal"}
+LABORATORY = Code(system=CATEGORY_SYSTEM, code="laboratory", display="Laboratory")
+
+
+class ValueParts(TypedDict, total=False):
+    """The elements of an Observation that depend on the kind of value (see :func:`_value`)."""
+
+    valueCodeableConcept: CodeableConcept
+    valueQuantity: dict[str, Any]
+    valueString: str
+    method: CodeableConcept
+    focus: list[Reference]
+    hasMember: list[Reference]
+    component: list[dict[str, Any]]
 
 
 @dataclass
@@ -92,7 +98,7 @@ def _member_kinds(finding: Finding) -> tuple[str, ...]:
     return ("p", "c")
 
 
-def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) -> Observation | None:
+def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) -> Resource | None:
     """The Observation for a patient finding, or None for fields that are not Observations (histology ...)."""
     key = emit_key(finding)
     spec = emit.fields.get(key or "")
@@ -104,21 +110,28 @@ def build_observation(finding: Finding, emit: EmitMap, ctx: ObservationContext) 
         return None  # a PD-L1 score we cannot tell CPS from IC/TPS in has no code to go under
     label = specimen_label(finding)
     oid = dt.stable_id(ctx.sha256, f"obs|{finding.field}|{finding.specimen}|{finding.value}|{_first_start(finding)}")
-    values = _value(finding, spec, emit, ctx)
-    observation = Observation.model_validate(
-        {
+    parts = _value(finding, spec, emit, ctx)
+    observation = dt.present(
+        {  # in FHIR's element order
+            "resourceType": "Observation",
             "id": oid,
-            "meta": Meta(profile=[emit.profile_url(key)]),
+            "meta": {"profile": [emit.profile_url(key)]},
             "extension": _extensions(finding, ctx, spec),
             "status": _status(finding, ctx),
-            "category": [{"coding": [{"system": CATEGORY_SYSTEM, "code": "laboratory", "display": "Laboratory"}]}],
+            "category": [dt.concept(LABORATORY)],
             "code": dt.concept(_code(finding, spec, emit), spec.extra_code),
-            "subject": ctx.subject,
-            "effectiveDateTime": finding.date or ctx.effective_date,
+            "subject": ctx.subject.copy(),  # no element shared between resources: consumers may edit one
+            "focus": parts.get("focus"),
+            "effectiveDateTime": _stated_date(finding) or ctx.effective_date,
+            "valueCodeableConcept": parts.get("valueCodeableConcept"),
+            "valueQuantity": parts.get("valueQuantity"),
+            "valueString": parts.get("valueString"),
+            "note": _notes(finding, ctx),
+            "method": parts.get("method"),
             "specimen": dt.reference(ctx.specimen_ids[label]) if label in ctx.specimen_ids else None,
+            "hasMember": parts.get("hasMember"),
             "derivedFrom": [dt.reference(ctx.document_id)],
-            "note": _notes(finding, ctx) or None,
-            **values,
+            "component": parts.get("component"),
         }
     )
     if spec.kind == "tnm":
@@ -138,6 +151,11 @@ def _code(finding: Finding, spec: FieldCode, emit: EmitMap) -> Code:
     return emit.pdl1_codes[match["type"]] if match else spec.code
 
 
+def _stated_date(finding: Finding) -> str | None:
+    """The date the finding itself states, when it is a valid FHIR date."""
+    return finding.date if finding.date and dt.is_date(finding.date) else None
+
+
 def _first_start(finding: Finding) -> int:
     return finding.evidence[0].start if finding.evidence else -1
 
@@ -145,7 +163,7 @@ def _first_start(finding: Finding) -> int:
 def _extensions(finding: Finding, ctx: ObservationContext, spec: FieldCode) -> list[Extension]:
     found = []
     if ctx.condition_id and spec.kind != "stage_group":
-        found.append(Extension(url=RELATED_CONDITION_URL, valueReference=dt.reference(ctx.condition_id)))
+        found.append({"url": RELATED_CONDITION_URL, "valueReference": dt.reference(ctx.condition_id)})
     found.append(
         dt.extraction_extension(finding.field, finding.rule_id, finding.confidence, finding.assertion, finding.specimen)
     )
@@ -155,18 +173,18 @@ def _extensions(finding: Finding, ctx: ObservationContext, spec: FieldCode) -> l
 def _notes(finding: Finding, ctx: ObservationContext) -> list[Annotation]:
     notes = []
     if finding.field == "stage_group" and finding.details.get("stage_type") == "prognostic":
-        notes.append(Annotation(text="AJCC prognostic stage group (anatomic stage with grade and biomarkers)."))
+        notes.append(dt.annotation("AJCC prognostic stage group (anatomic stage with grade and biomarkers)."))
     if finding.assertion == "historical":
-        notes.append(Annotation(text="Historical result: this report cites it from an earlier test."))
-    if not finding.date and ctx.date_note:
-        notes.append(Annotation(text=ctx.date_note))
+        notes.append(dt.annotation("Historical result: this report cites it from an earlier test."))
+    if not _stated_date(finding) and ctx.date_note:
+        notes.append(dt.annotation(ctx.date_note))
     return notes
 
 
-def _value(finding: Finding, spec: FieldCode, emit: EmitMap, ctx: ObservationContext) -> dict[str, Any]:
+def _value(finding: Finding, spec: FieldCode, emit: EmitMap, ctx: ObservationContext) -> ValueParts:
     """The value[x] (and method, focus, hasMember, component) of the Observation, by the field's kind."""
     value = finding.value
-    method = {"method": dt.text_only(finding.method)} if finding.method else {}
+    method: ValueParts = {"method": dt.text_only(finding.method)} if finding.method else {}
     if spec.kind == "status":
         text = _STATUS_TEXT.get(value, value.capitalize())
         return {"valueCodeableConcept": dt.concept(emit.status.get(value), text=text), **method}
@@ -187,20 +205,22 @@ def _value(finding: Finding, spec: FieldCode, emit: EmitMap, ctx: ObservationCon
         }
     if spec.kind == "stage_group":
         members = [m for kind in _member_kinds(finding) for m in ctx.members.get((kind, finding.specimen), [])]
-        return {
+        group: ValueParts = {
             "valueCodeableConcept": dt.concept(emit.tnm_values.get(value), text=value),
             "method": _ajcc(finding, emit, ctx),
-            "focus": [dt.reference(ctx.condition_id)] if ctx.condition_id else None,
-            "hasMember": [dt.reference(member) for member in members[:3]] or None,
+            "hasMember": [dt.reference(member) for member in members[:3]],
         }
+        if ctx.condition_id:
+            group["focus"] = [dt.reference(ctx.condition_id)]
+        return group
     if spec.kind == "pdl1":
         match = _PDL1.match(value.strip())
         score_type, score = (match["type"], match["score"].replace(" ", "")) if match else ("CPS", value)
         return {**_quantity(score, "{score}" if score_type == "CPS" else "%"), **method}
     if spec.kind == "tumor_size":
-        longest = ObservationComponent(code=dt.concept(LONGEST_DIMENSION), **_quantity(value, spec.unit or "cm"))
-        return {"component": [longest]}
-    return variant_parts(finding, emit)
+        return {"component": [{"code": dt.concept(LONGEST_DIMENSION), **_quantity(value, spec.unit or "cm")}]}
+    presence, components = variant_parts(finding, emit)
+    return {"valueCodeableConcept": presence, "component": components}
 
 
 def _her2_ihc_text(finding: Finding) -> str:
@@ -209,17 +229,19 @@ def _her2_ihc_text(finding: Finding) -> str:
     return f"0 ({zero_class})" if finding.value == "0" and zero_class else finding.value
 
 
-def _quantity(value: str, unit: str) -> dict[str, Any]:
+def _quantity(value: str, unit: str) -> ValueParts:
     """valueQuantity (UCUM, comparator for ``>90``), or valueString for ranges and anything not a number."""
     match = _NUMBER.match(value.strip())
     if not match:
         return {"valueString": f"{value}%" if unit == "%" else value}
     comparator, number = match.groups()
-    quantity = Quantity(value=Decimal(number), comparator=comparator, unit=unit, system=UCUM, code=unit)
+    quantity = dt.present(
+        {"value": dt.decimal(number), "comparator": comparator, "unit": unit, "system": UCUM, "code": unit}
+    )
     return {"valueQuantity": quantity}
 
 
-def _ajcc(finding: Finding, emit: EmitMap, ctx: ObservationContext) -> Any:
+def _ajcc(finding: Finding, emit: EmitMap, ctx: ObservationContext) -> CodeableConcept:
     """The AJCC edition as method (mCODE requires it); when the report does not state one, a data-absent-reason."""
     stated = re.search(r"\d+", finding.details.get("ajcc_edition", "") or ctx.ajcc_edition or "")
     code = emit.ajcc_editions.get(stated.group(0)) if stated else None

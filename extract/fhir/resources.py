@@ -1,23 +1,12 @@
 """The resources around a document's Observations: Patient placeholder, source DocumentReference, Specimens, the
-primary cancer Condition and the DiagnosticReport that groups the results (``fhir.resources.R4B`` models)."""
+primary cancer Condition and the DiagnosticReport that groups the results (FHIR JSON, keys in element order)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fhir.resources.R4B.annotation import Annotation
-from fhir.resources.R4B.attachment import Attachment
-from fhir.resources.R4B.condition import Condition
-from fhir.resources.R4B.diagnosticreport import DiagnosticReport
-from fhir.resources.R4B.documentreference import DocumentReference, DocumentReferenceContent
-from fhir.resources.R4B.extension import Extension
-from fhir.resources.R4B.identifier import Identifier
-from fhir.resources.R4B.meta import Meta
-from fhir.resources.R4B.patient import Patient
-from fhir.resources.R4B.reference import Reference
-from fhir.resources.R4B.specimen import Specimen
-
 from extract.fhir import datatypes as dt
+from extract.fhir.datatypes import Extension, Reference, Resource
 from extract.fhir.emit import Code, EmitMap
 from extract.finding import Extraction, Finding, Unreadable
 from ingest.document import Document
@@ -30,49 +19,53 @@ TISSUE = Code(system="http://terminology.hl7.org/CodeSystem/v2-0487", code="TISS
 PROBLEM = Code(system="http://terminology.hl7.org/CodeSystem/condition-category", code="problem-list-item")
 ACTIVE = Code(system="http://terminology.hl7.org/CodeSystem/condition-clinical", code="active")
 VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+CONFIRMED = Code(system=VERIFICATION, code="confirmed")
+PROVISIONAL = Code(system=VERIFICATION, code="provisional")
 LATERALITY_URL = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-laterality-qualifier"
 MORPHOLOGY_URL = "http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-histology-morphology-behavior"
 PLACEHOLDER_TAG = {"system": f"{dt.NAVIS_BASE}/CodeSystem/tags", "code": "placeholder-patient"}
+_IMPLIED_BY_STAGING = "Histology not stated in this report; implied by its staging."
 _HISTOLOGY_TEXT = {"ductal": "Invasive ductal carcinoma of breast", "lobular": "Invasive lobular carcinoma of breast"}
 
 
-def placeholder_patient(sha256: str) -> Patient:
+def placeholder_patient(sha256: str) -> Resource:
     """A Patient standing in for the unknown owner of the document, tagged as such."""
-    return Patient(id=dt.stable_id(sha256, "patient"), meta=Meta(tag=[PLACEHOLDER_TAG]))
+    return {"resourceType": "Patient", "id": dt.stable_id(sha256, "patient"), "meta": {"tag": [PLACEHOLDER_TAG.copy()]}}
 
 
-def document_reference(document: Document, subject: Reference) -> DocumentReference:
+def document_reference(document: Document, subject: Reference) -> Resource:
     """The source file: content type, size, name and SHA-256 (as an identifier: Attachment.hash is SHA-1)."""
     sources = sorted({page.source for page in document.pages})
-    return DocumentReference(
-        id=dt.stable_id(document.sha256, "document"),
-        identifier=[Identifier(system=dt.SHA256_SYSTEM, value=document.sha256)],
-        status="current",
-        type=dt.concept(PATHOLOGY_STUDY),
-        subject=subject,
-        description=f"{len(document.pages)} page(s), text from: {', '.join(sources) or 'none'}",
-        content=[
-            DocumentReferenceContent(
-                attachment=Attachment(contentType=document.media_type, size=document.size, title=document.name or None)
-            )
-        ],
+    attachment = dt.present(
+        {"contentType": document.media_type or None, "size": document.size, "title": document.name or None}
     )
+    return {
+        "resourceType": "DocumentReference",
+        "id": dt.stable_id(document.sha256, "document"),
+        "identifier": [{"system": dt.SHA256_SYSTEM, "value": document.sha256}],
+        "status": "current",
+        "type": dt.concept(PATHOLOGY_STUDY),
+        "subject": subject.copy(),
+        "description": f"{len(document.pages)} page(s), text from: {', '.join(sources) or 'none'}",
+        "content": [{"attachment": attachment}],
+    }
 
 
-def specimen(label: str, sha256: str, subject: Reference, emit: EmitMap) -> Specimen:
+def specimen(label: str, sha256: str, subject: Reference, emit: EmitMap) -> Resource:
     """A specimen the report names ("A", "2", "left breast"), identified by its label."""
-    return Specimen(
-        id=dt.stable_id(sha256, f"specimen|{label}"),
-        meta=Meta(profile=[emit.profiles["human_specimen"]]),
-        identifier=[Identifier(value=label)],
-        type=dt.concept(TISSUE),
-        subject=subject,
-    )
+    return {
+        "resourceType": "Specimen",
+        "id": dt.stable_id(sha256, f"specimen|{label}"),
+        "meta": {"profile": [emit.profiles["human_specimen"]]},
+        "identifier": [{"value": label}],
+        "type": dt.concept(TISSUE),
+        "subject": subject.copy(),
+    }
 
 
 def primary_condition(
     findings: Sequence[Finding], sha256: str, subject: Reference, emit: EmitMap, staged: bool
-) -> Condition | None:
+) -> Resource | None:
     """The primary breast cancer when the report states its histology; when only a stage is stated, a provisional
     breast cancer so that the stage group has the focus mCODE requires. None when neither is stated."""
     histology = next((f for f in findings if f.field == "histology"), None)
@@ -80,13 +73,11 @@ def primary_condition(
         return None
     laterality = next((f.value for f in findings if f.field == "laterality"), None)
     value = histology.value if histology else "default"
-    body_site = dt.concept(emit.body_site["breast"])
-    if laterality in emit.laterality:
-        body_site.extension = [
-            Extension(url=LATERALITY_URL, valueCodeableConcept=dt.concept(emit.laterality[laterality]))
-        ]
+    side = emit.laterality.get(laterality or "")
+    side_extensions = [{"url": LATERALITY_URL, "valueCodeableConcept": dt.concept(side)}] if side else None
+    body_site = dt.concept(emit.body_site["breast"], extension=side_extensions)
     morphology = emit.morphology.get(value)
-    extensions = [Extension(url=MORPHOLOGY_URL, valueCodeableConcept=dt.concept(morphology))] if morphology else []
+    extensions = [{"url": MORPHOLOGY_URL, "valueCodeableConcept": dt.concept(morphology)}] if morphology else []
     if histology:
         extensions.append(
             dt.extraction_extension("histology", histology.rule_id, histology.confidence, histology.assertion, None)
@@ -94,17 +85,20 @@ def primary_condition(
         extensions += [dt.evidence_extension(evidence) for evidence in histology.evidence]
     stated = histology.details.get("stated") if histology else None  # the type words as the report writes them
     text = _HISTOLOGY_TEXT.get(value, f"Breast cancer ({stated or value})" if histology else "Breast cancer")
-    return Condition(
-        id=dt.stable_id(sha256, "condition|primary"),
-        meta=Meta(profile=[emit.profiles["primary_cancer"]]),
-        extension=extensions or None,
-        clinicalStatus=dt.concept(ACTIVE),
-        verificationStatus=dt.concept(Code(system=VERIFICATION, code="confirmed" if histology else "provisional")),
-        category=[dt.concept(PROBLEM)],
-        code=dt.concept(emit.histology.get(value, emit.histology["default"]), text=text),
-        bodySite=[body_site],
-        subject=subject,
-        note=None if histology else [Annotation(text="Histology not stated in this report; implied by its staging.")],
+    return dt.present(
+        {
+            "resourceType": "Condition",
+            "id": dt.stable_id(sha256, "condition|primary"),
+            "meta": {"profile": [emit.profiles["primary_cancer"]]},
+            "extension": extensions,
+            "clinicalStatus": dt.concept(ACTIVE),
+            "verificationStatus": dt.concept(CONFIRMED if histology else PROVISIONAL),
+            "category": [dt.concept(PROBLEM)],
+            "code": dt.concept(emit.histology.get(value, emit.histology["default"]), text=text),
+            "bodySite": [body_site],
+            "subject": subject.copy(),
+            "note": None if histology else [dt.annotation(_IMPLIED_BY_STAGING)],
+        }
     )
 
 
@@ -116,7 +110,7 @@ def diagnostic_report(
     effective_date: str,
     result_ids: Sequence[str],
     specimen_ids: Sequence[str],
-) -> DiagnosticReport:
+) -> Resource:
     """The pathology report grouping the results; pending and unreadable items listed in its conclusion and in
     extensions (they are not Observations: mCODE requires a value)."""
     extensions = [
@@ -125,17 +119,20 @@ def diagnostic_report(
         if f.evidence
     ]
     extensions += [_unreadable_extension(item) for item in extraction.unreadable]
-    return DiagnosticReport(
-        id=dt.stable_id(document.sha256, "report"),
-        extension=extensions or None,
-        status=_report_status(extraction),
-        category=[dt.concept(LAB)],
-        code=dt.concept(PATHOLOGY_REPORT),
-        subject=subject,
-        effectiveDateTime=effective_date,
-        specimen=[dt.reference(s) for s in specimen_ids] or None,
-        result=[dt.reference(r) for r in result_ids] or None,
-        conclusion=_conclusion(extraction),
+    return dt.present(
+        {
+            "resourceType": "DiagnosticReport",
+            "id": dt.stable_id(document.sha256, "report"),
+            "extension": extensions,
+            "status": _report_status(extraction),
+            "category": [dt.concept(LAB)],
+            "code": dt.concept(PATHOLOGY_REPORT),
+            "subject": subject.copy(),
+            "effectiveDateTime": effective_date,
+            "specimen": [dt.reference(s) for s in specimen_ids],
+            "result": [dt.reference(r) for r in result_ids],
+            "conclusion": _conclusion(extraction),
+        }
     )
 
 

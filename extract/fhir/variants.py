@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir.resources.R4B.observation import ObservationComponent
-
 from extract.fhir import datatypes as dt
+from extract.fhir.datatypes import CodeableConcept
 from extract.fhir.emit import Code, EmitMap
 from extract.finding import Finding
 
@@ -33,7 +32,7 @@ def gene_and_outcome(finding: Finding) -> tuple[str, str]:
     return finding.details.get("gene", gene).upper(), outcome.strip() or "detected"
 
 
-def variant_parts(finding: Finding, emit: EmitMap) -> dict[str, Any]:
+def variant_parts(finding: Finding, emit: EmitMap) -> tuple[CodeableConcept, list[dict[str, Any]]]:
     """valueCodeableConcept and components of the GenomicVariant for ``finding``."""
     gene, outcome = gene_and_outcome(finding)
     absent = outcome.lower() in _NEGATIVE
@@ -46,13 +45,12 @@ def variant_parts(finding: Finding, emit: EmitMap) -> dict[str, Any]:
     if not absent and significance in emit.significance:
         components.append(_component(SIGNIFICANCE, dt.concept(emit.significance[significance])))
     for key, code in _hgvs_slots(finding):
-        if finding.details.get(key) and not any(
-            c.code.coding and c.code.coding[0].code == code.code for c in components
-        ):
-            hgvs = Code(system=HGVS, code=finding.details[key])
+        written = " ".join(finding.details.get(key, "").split())  # a FHIR code has single spaces at most
+        if written and code.code not in (c["code"]["coding"][0]["code"] for c in components):
+            hgvs = Code(system=HGVS, code=written)
             components.append(_component(code, dt.concept(hgvs, text=finding.details[key])))
     text = f"{gene} {'not detected' if absent else outcome}"
-    return {"valueCodeableConcept": dt.concept(presence, text=text), "component": components}
+    return dt.concept(presence, text=text), components
 
 
 def _hgvs_slots(finding: Finding) -> list[tuple[str, Code]]:
@@ -64,5 +62,5 @@ def _hgvs_slots(finding: Finding) -> list[tuple[str, Code]]:
     return slots
 
 
-def _component(code: Code, value: Any) -> ObservationComponent:
-    return ObservationComponent(code=dt.concept(code), valueCodeableConcept=value)
+def _component(code: Code, value: CodeableConcept) -> dict[str, Any]:
+    return {"code": dt.concept(code), "valueCodeableConcept": value}

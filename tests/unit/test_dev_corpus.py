@@ -2,7 +2,7 @@
 
 Floors sit a little below what the rules reach (`navis eval ../shared/corpus/tcga/dev.jsonl`; the table is in the
 closing note of issue 2), so a change that loses accuracy fails here. The issue's targets (precision >= 0.98,
-recall >= 0.95) are the floors where the rules reach them; her2_ihc, ratio and Ki-67 recall are not there yet.
+recall >= 0.95) are the floors where the rules reach them; the HER2/CEP17 ratio's recall floor is not there yet.
 Skipped when the shared corpus is not checked out next to the repository.
 """
 
@@ -26,12 +26,12 @@ FLOORS: dict[str, tuple[float, float]] = {
     "er_status": (0.98, 0.97),
     "pr_status": (0.98, 0.95),
     "her2_status": (0.98, 0.95),
-    "her2_ihc": (0.98, 0.92),
+    "her2_ihc": (0.98, 0.95),
     "her2_ish": (0.98, 0.97),
     "er_percent": (0.95, 0.95),
     "pr_percent": (0.95, 0.93),
     "her2_ish_ratio": (0.98, 0.90),
-    "ki67_percent": (0.95, 0.90),
+    "ki67_percent": (0.98, 0.95),
 }
 
 

@@ -1,4 +1,5 @@
-"""Findings -> mCODE Bundle: conforms to the profile check, keeps its evidence, reads back to the same findings."""
+"""Findings -> mCODE Bundle: valid R4B, conforms to the profile check, keeps its evidence, reads back to the same
+findings."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extract.fhir.bundle import to_bundle
-from extract.fhir.profiles.check import check_bundle, errors
+from extract.fhir.profiles.check import check_bundle
 from extract.fhir.read import findings_from_observations
 from extract.fhir.urls import EVIDENCE_URL
 from extract.finding import Evidence, Extraction, Finding, Unreadable
 from ingest.document import Document, Page
+from tests.unit.fhir_conformance import assert_conforms
 
 TEXT = "Estrogen receptor: POSITIVE (95%). HER2 (4B5): 0, ultralow. pT1c pN0(i-) pMX. Stage IA. " * 3
 
@@ -78,11 +80,10 @@ def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
 
 
-def test_bundle_passes_the_profile_check_with_resolving_references() -> None:
+def test_bundle_is_valid_r4b_and_passes_the_profile_check_with_resolving_references() -> None:
     bundle = to_bundle(document(), extraction())
-    issues = check_bundle(bundle)
-    assert errors(issues) == []
-    assert [i for i in issues if i.rule == "ref-resolve"] == []
+    assert_conforms(bundle)
+    assert [i for i in check_bundle(bundle) if i.rule == "ref-resolve"] == []
 
 
 def test_bundle_parses_with_r4b_and_is_a_collection() -> None:
@@ -140,7 +141,7 @@ def test_unstated_edition_is_data_absent_and_still_conforms() -> None:
     assert all(o["method"]["extension"][0]["valueCode"] == "unknown" for o in staged)
     (condition,) = resources(bundle, "Condition")  # no histology: a provisional cancer carries the stage's focus
     assert condition["verificationStatus"]["coding"][0]["code"] == "provisional"
-    assert errors(check_bundle(bundle)) == []
+    assert_conforms(bundle)
 
 
 def test_undated_findings_get_todays_date_and_say_so() -> None:
@@ -187,7 +188,7 @@ def test_negative_brca_is_a_pertinent_negative() -> None:
     (variant,) = resources(bundle, "Observation")
     assert variant["valueCodeableConcept"]["coding"][0]["code"] == "LA9634-2"
     assert variant["component"][0]["valueCodeableConcept"]["coding"][0]["code"] == "HGNC:1101"
-    assert errors(check_bundle(bundle)) == []
+    assert_conforms(bundle)
 
 
 VALUE_POOLS = {
@@ -234,9 +235,8 @@ def extractions(draw: st.DrawFn) -> Extraction:
 @given(extractions())
 def test_any_extraction_gives_a_conforming_bundle_that_reads_back(extracted: Extraction) -> None:
     bundle = to_bundle(document(), extracted)
-    issues = check_bundle(bundle)
-    assert errors(issues) == []
-    assert [i for i in issues if i.rule == "ref-resolve"] == []
+    assert_conforms(bundle)
+    assert [i for i in check_bundle(bundle) if i.rule == "ref-resolve"] == []
     read = {(f.field, f.value) for f in findings_from_observations([bundle])}
     written = {(f.field, f.value) for f in extracted.findings if f.field not in ("histology", "ajcc_edition")}
     assert written <= read
@@ -267,5 +267,5 @@ def test_stage_group_code_follows_the_stated_kind(stage_type: str, code: str) ->
     bundle = to_bundle(document(), Extraction(findings=findings))
     (group,) = resources(bundle, "Observation")
     assert group["code"]["coding"][0]["code"] == code
-    assert errors(check_bundle(bundle)) == []
+    assert_conforms(bundle)
     assert [(f.field, f.value) for f in findings_from_observations([bundle])] == [("stage_group", "IIA")]

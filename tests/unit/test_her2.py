@@ -87,6 +87,7 @@ def test_ish_phrasings(text: str, ish: set[str], ratio: set[str], status: set[st
     "text",
     [
         "Interpretation: 0-1+ = negative; 2+ = equivocal; 3+ = positive.",
+        "HER-2/neu: Negative 0-1+, Equivocal 2+, Positive 3+.",  # a printed scale right after the label
         "If 2+, reflex ISH will be performed.",
         "HER2 FISH will be reported in an addendum.",
         "Control tissue: HER2 3+ cell line stained appropriately.",
@@ -100,6 +101,36 @@ def test_traps_give_no_patient_her2_value(text: str) -> None:
     extraction = extract_text(text)
     for field in ("her2_ihc", "her2_status", "her2_ish"):
         assert extraction.values(field) == [], field
+
+
+@pytest.mark.parametrize(
+    ("text", "ihc"),
+    [
+        ("Immunoperoxidase studies: Results: equivocal (score 2+). In situ hybridization (FISH): not amplified.", "2+"),
+        ("Immunohistochemistry: negative (score 1+). FISH: not performed.", "1+"),
+        ("Immunoperoxidase studies: positive (3+). In situ hybridization (FISH): pending.", "3+"),
+    ],
+)
+def test_her2_ihc_result_without_its_label_before_the_ish_line(text: str, ihc: str) -> None:
+    (finding,) = [f for f in extract_text(text).findings if f.field == "her2_ihc"]
+    (labelled,) = [f for f in extract_text(f"HER2 IHC: {ihc}.").findings if f.field == "her2_ihc"]
+    assert finding.value == ihc
+    assert finding.confidence < labelled.confidence  # the label is missing: less sure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # no ISH line after it: nothing ties the score to HER2
+        "Immunoperoxidase studies: Results: equivocal (score 2+). Margins: negative.",
+        # a score that the HER2 scale does not give this call
+        "Immunoperoxidase studies: Results: positive (score 1+). FISH: not amplified.",
+        # the line has a label of its own
+        "Estrogen receptor: Immunoperoxidase studies: positive (score 3+). FISH: not done.",
+    ],
+)
+def test_unlabelled_score_without_her2_context_is_not_read(text: str) -> None:
+    assert extract_text(text).values("her2_ihc") == []
 
 
 def test_copies_and_group_are_kept() -> None:
