@@ -6,21 +6,25 @@ Request logs carry method, route template, status and time only: never bodies, q
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import http_errors
+from api.auth import RecentTokens
 from api.metrics import Metrics
 from api.routes import admin, documents, fhir, guidance, me, ops
 from api.web import pages
 from navis import __version__
 from navis.settings import Settings, get_settings
 from store.store import open_store
+from store.uploads import UploadWriter
 from worker.dispatch import make_dispatcher
 from worker.sweeper import Sweeper
 
@@ -35,14 +39,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         chosen = settings or get_settings()
         store = open_store(chosen)
         dispatcher = make_dispatcher(store, chosen)
+        uploads = UploadWriter(store, dispatcher.send)
         sweeper = Sweeper(store, dispatcher, chosen)
         app.state.settings, app.state.store, app.state.dispatcher = chosen, store, dispatcher
+        app.state.uploads = uploads
         app.state.metrics.watch_store(store)
         sweeper.start()
+        # What was built at start-up lives as long as the process: keep the cyclic collector from walking it again
+        # in every full collection, a pause that lands on whichever requests are in flight.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
             sweeper.stop()
+            uploads.close()
             dispatcher.close()
             store.close()
 
@@ -53,28 +64,51 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.metrics = Metrics()
+    app.state.recent_tokens = RecentTokens()
     http_errors.install(app)
-    app.middleware("http")(_observe)
+    app.add_middleware(Observe)
     for module in (documents, me, guidance, fhir, admin, ops, pages):
         app.include_router(module.router)
     return app
 
 
-async def _observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    request.state.request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-    started = time.perf_counter()
-    response = await call_next(request)
-    elapsed = time.perf_counter() - started
-    route = _route_template(request)
-    metrics: Metrics = request.app.state.metrics
-    metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-    metrics.latency.labels(request.method, route).observe(elapsed)
-    response.headers["X-Request-ID"] = request.state.request_id
-    log.info("%s %s %d %.1fms", request.method, route, response.status_code, elapsed * 1000)
-    return response
+class Observe:
+    """Gives each request an id (``X-Request-ID``, kept if the client sent one), counts it and times it, and logs
+    one line. A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` costs more than a small upload does."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64]
+        request_id = sent_id or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def tagged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                message["headers"] = [*headers, (b"x-request-id", request_id.encode("latin-1"))]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            metrics: Metrics = scope["app"].state.metrics
+            metrics.requests.labels(scope["method"], route, str(status)).inc()
+            metrics.latency.labels(scope["method"], route).observe(elapsed)
+            log.info("%s %s %d %.1fms", scope["method"], route, status, elapsed * 1000)
 
 
-def _route_template(request: Request) -> str:
+def _route_template(scope: Scope) -> str:
     # The template ("/v1/jobs/{job_id}"), so ids never become metric labels or log text.
-    route = request.scope.get("route")
+    route = scope.get("route")
     return str(getattr(route, "path", "unmatched"))

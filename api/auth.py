@@ -8,11 +8,14 @@ a record that does not exist, so ids cannot be probed) and is written to the aud
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.http_errors import ApiError
 from store import audit, clients
@@ -38,24 +41,67 @@ def service_store(request: Request) -> Store:
     return store
 
 
-def principal(
+async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The authenticated caller, or 401."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise ApiError(401, "unauthorized", "a bearer token is required")
-    with service_store(request).sessions() as session:
-        identity = clients.identify(session, credentials.credentials)
-    if identity is None:
-        raise ApiError(401, "unauthorized", "the token is not valid")
-    found = Principal(client_id=identity[0], kind=identity[1], patient_id=identity[2])
+    recent: RecentTokens = request.app.state.recent_tokens
+    found = recent.get(credentials.credentials)
+    if found is None:
+        identity = await run_in_threadpool(_identify, service_store(request), credentials.credentials)
+        if identity is None:
+            raise ApiError(401, "unauthorized", "the token is not valid")
+        found = Principal(client_id=identity[0], kind=identity[1], patient_id=identity[2])
+        recent.put(credentials.credentials, found)
     request.state.client_id = found.client_id
     return found
 
 
+class RecentTokens:
+    """Tokens verified in the last few seconds, so a client sending many requests is looked up once, not on
+    every request. Kept by the token's hash. A login deleted through this process is forgotten at once; one
+    deleted through another API process can be answered here for at most ``TTL_S`` more seconds (what it would
+    reach is gone by then)."""
+
+    TTL_S = 5.0
+    MAX = 10_000
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Principal | None:
+        """The caller behind ``token`` if verified recently."""
+        key = clients.hash_token(token)
+        with self._lock:
+            hit = self._seen.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1]
+
+    def put(self, token: str, who: Principal) -> None:
+        """Remember a verified token for ``TTL_S`` seconds."""
+        with self._lock:
+            if len(self._seen) >= self.MAX:
+                self._seen.clear()
+            self._seen[clients.hash_token(token)] = (time.monotonic() + self.TTL_S, who)
+
+    def forget_client(self, client_id: str) -> None:
+        """Drop every remembered token of a client (its login was deleted)."""
+        with self._lock:
+            self._seen = {key: hit for key, hit in self._seen.items() if hit[1].client_id != client_id}
+
+
+def _identify(store: Store, token: str) -> tuple[str, str, str | None] | None:
+    with store.sessions() as session:
+        return clients.identify(session, token)
+
+
 def _kind(*kinds: str) -> object:
-    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
         if who.kind not in kinds:
             raise ApiError(403, "forbidden", f"this endpoint is for {' or '.join(kinds)} clients")
         return who

@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     sweep_interval_s: float = Field(default=30.0, gt=0, description="How often lost jobs are looked for.")
     local_workers: int = Field(default=2, ge=1, description="In-process workers when no Redis is configured.")
     batch_chunk_size: int = Field(default=50, ge=1, description="Documents per reprocessing task.")
+    live_chunk_size: int = Field(
+        default=4, ge=1, description="Uploaded documents per task: small, so several workers share a burst."
+    )
 
 
 @lru_cache(maxsize=1)

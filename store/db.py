@@ -40,7 +40,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
+    # Enough pooled connections for the API's thread pool (40 threads): connections beyond the pool are closed on
+    # return, and opening a new one costs the server a process.
+    return create_engine(url, pool_pre_ping=True, pool_size=40, max_overflow=20, hide_parameters=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -8,6 +8,7 @@ its worker every time ends ``failed`` after ``job_max_attempts``. Results are wr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -51,43 +52,73 @@ def add_document(
 
 def claim(sessions: sessionmaker[Session], job_id: str, lease_s: float) -> Claim | None:
     """Take ``job_id`` for this worker, or None when it is finished, cancelled or held by a live worker."""
+    taken = claim_many(sessions, [job_id], lease_s)
+    return taken[0] if taken else None
+
+
+def claim_many(sessions: sessionmaker[Session], job_ids: Sequence[str], lease_s: float) -> list[Claim]:
+    """Take those of ``job_ids`` that are free, in one statement; the others are skipped. One claim token covers
+    them all, so :func:`finish_many` ends the whole chunk at once."""
     now = utcnow()
     token = new_id()
     with transaction(sessions) as session:
         claimable = or_(Job.status == "queued", (Job.status == "running") & (Job.lease_until < now))
         statement = (
             update(Job)
-            .where(Job.id == job_id, claimable)
+            .where(Job.id.in_(job_ids), claimable)
             .values(
                 status="running",
-                stage="starting",
+                stage="analyzing",  # the stage a claimed job spends nearly all its time in
+                progress=0.2,
                 attempts=Job.attempts + 1,
                 claim=token,
                 lease_until=now + timedelta(seconds=lease_s),
                 updated_at=now,
             )
+            .returning(Job.id, Job.kind, Job.attempts, Job.document_id, Job.patient_id, Job.batch_id)
+            .execution_options(synchronize_session=False)
         )
-        if _rows(session.execute(statement)) == 0:
-            return None
-        job = session.get_one(Job, job_id)
-        return Claim(job.id, token, job.kind, job.attempts, job.document_id, job.patient_id, job.batch_id)
-
-
-def heartbeat(sessions: sessionmaker[Session], held: Claim, stage: str, progress: float, lease_s: float) -> bool:
-    """Record progress and extend the lease; False when the claim was lost to another worker."""
-    now = utcnow()
-    with transaction(sessions) as session:
-        statement = (
-            update(Job)
-            .where(Job.id == held.job_id, Job.claim == held.token, Job.status == "running")
-            .values(stage=stage, progress=progress, lease_until=now + timedelta(seconds=lease_s), updated_at=now)
-        )
-        return _rows(session.execute(statement)) == 1
+        taken = {row.id: row for row in session.execute(statement)}
+    # In the order asked for, so a chunk runs in the order it was queued.
+    return [
+        Claim(row.id, token, row.kind, row.attempts, row.document_id, row.patient_id, row.batch_id)
+        for row in (taken[job_id] for job_id in job_ids if job_id in taken)
+    ]
 
 
 def finish(session: Session, held: Claim) -> bool:
     """Mark the job done inside the caller's transaction; False when this claim no longer holds the job."""
     return _end(session, held, status="done", stage="done", progress=1.0, error_code=None, error_message=None)
+
+
+def finish_many(session: Session, held: Sequence[Claim]) -> set[str]:
+    """Mark jobs done inside the caller's transaction; the ids of those whose claim still held."""
+    finished: set[str] = set()
+    for token in {claim.token for claim in held}:
+        ids = [claim.job_id for claim in held if claim.token == token]
+        statement = (
+            update(Job)
+            .where(Job.id.in_(ids), Job.claim == token, Job.status == "running")
+            .values(status="done", stage="done", progress=1.0, error_code=None, error_message=None, **_ended())
+            .returning(Job.id)
+            .execution_options(synchronize_session=False)
+        )
+        finished.update(session.scalars(statement))
+    return finished
+
+
+def extend_leases(sessions: sessionmaker[Session], held: Sequence[Claim], stage: str, lease_s: float) -> None:
+    """Keep a chunk's claims alive while it is worked through (one statement for the chunk)."""
+    now = utcnow()
+    with transaction(sessions) as session:
+        for token in {claim.token for claim in held}:
+            ids = [claim.job_id for claim in held if claim.token == token]
+            session.execute(
+                update(Job)
+                .where(Job.id.in_(ids), Job.claim == token, Job.status == "running")
+                .values(stage=stage, lease_until=now + timedelta(seconds=lease_s), updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
 
 def fail(session: Session, held: Claim, code: str, message: str) -> bool:
@@ -104,14 +135,17 @@ def release(sessions: sessionmaker[Session], held: Claim, code: str, message: st
 
 
 def _end(session: Session, held: Claim, *, reset: bool = False, **values: Any) -> bool:
-    now = utcnow()
-    values |= {"updated_at": now, "lease_until": None, "claim": None}
+    values |= _ended()
     if reset:
-        values["enqueued_at"] = now
+        values["enqueued_at"] = values["updated_at"]
     statement = (
         update(Job).where(Job.id == held.job_id, Job.claim == held.token, Job.status == "running").values(**values)
     )
     return _rows(session.execute(statement)) == 1
+
+
+def _ended() -> dict[str, Any]:
+    return {"updated_at": utcnow(), "lease_until": None, "claim": None}
 
 
 def cancel_batch_jobs(session: Session, batch_id: str) -> int:

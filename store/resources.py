@@ -6,13 +6,13 @@ fullUrls) are rewritten to the new ids, and every patient reference points to ou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from store.models import Resource, new_id
+from store.models import Resource, new_id, utcnow
 
 _PATIENT_REFS = ("subject", "patient")
 _DATE_FIELDS = ("effectiveDateTime", "issued", "recordedDate", "onsetDateTime", "date", "authoredOn")
@@ -32,9 +32,13 @@ def save_bundle(
     session: Session, patient_id: str, entries: Iterable[dict[str, Any]], *, document_id: str | None, source: str
 ) -> list[Resource]:
     """Store each entry's resource (Patients excepted: the patient is ours) under fresh ids, references rewritten."""
-    kept = [e for e in entries if isinstance(e.get("resource"), dict) and e["resource"].get("resourceType")]
-    kept = [e for e in kept if e["resource"]["resourceType"] != "Patient"]
+    kept = _storable(entries)
     return save_entries(session, [(e, patient_id) for e in kept], {}, document_id=document_id, source=source)
+
+
+def _storable(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    kept = [e for e in entries if isinstance(e.get("resource"), dict) and e["resource"].get("resourceType")]
+    return [e for e in kept if e["resource"]["resourceType"] != "Patient"]
 
 
 def save_entries(
@@ -47,31 +51,54 @@ def save_entries(
 ) -> list[Resource]:
     """Store (entry, patient id) pairs under fresh ids. ``known`` maps names already resolved (a bundle's Patient
     fullUrl to ``Patient/<ours>``); references to other entries are rewritten to their new ids."""
+    saved = [Resource(**row) for row in resource_rows(entries, known, document_id=document_id, source=source)]
+    session.add_all(saved)
+    session.flush()
+    return saved
+
+
+def insert_bundles(session: Session, bundles: Iterable[tuple[str, str, list[dict[str, Any]]]], *, source: str) -> None:
+    """Store many documents' Bundle entries, as (patient id, document id, entries), in one multi-row insert."""
+    rows = [
+        row
+        for patient_id, document_id, entries in bundles
+        for row in resource_rows(
+            [(e, patient_id) for e in _storable(entries)], {}, document_id=document_id, source=source
+        )
+    ]
+    if rows:
+        session.execute(insert(Resource), rows)
+
+
+def resource_rows(
+    entries: list[tuple[dict[str, Any], str]], known: dict[str, str], *, document_id: str | None, source: str
+) -> list[dict[str, Any]]:
+    """The stored rows of (entry, patient id) pairs: fresh ids, references rewritten, search columns filled."""
     renames = known | _new_ids([entry for entry, _ in entries])
-    saved: list[Resource] = []
+    rows: list[dict[str, Any]] = []
     for entry, patient_id in entries:
         resource = dict(entry["resource"])
         old = _old_names(entry)
         resource["id"] = renames[old[0]].split("/", 1)[1] if old else new_id()
         resource = _rewrite(resource, renames, patient_id)
-        row = Resource(
-            id=resource["id"],
-            resource_type=resource["resourceType"],
-            patient_id=patient_id,
-            document_id=document_id,
-            source=source,
-            content=resource,
-            **index_fields(resource),
+        rows.append(
+            {
+                "id": resource["id"],
+                "resource_type": resource["resourceType"],
+                "patient_id": patient_id,
+                "document_id": document_id,
+                "source": source,
+                "content": resource,
+                "created_at": utcnow(),
+                **index_fields(resource),
+            }
         )
-        session.add(row)
-        saved.append(row)
-    session.flush()
-    return saved
+    return rows
 
 
-def delete_document_resources(session: Session, document_id: str) -> None:
-    """Drop what an earlier run built from ``document_id`` (before writing the new run's resources)."""
-    session.execute(delete(Resource).where(Resource.document_id == document_id))
+def delete_document_resources(session: Session, document_ids: Sequence[str]) -> None:
+    """Drop what earlier runs built from these documents (before writing the new run's resources)."""
+    session.execute(delete(Resource).where(Resource.document_id.in_(document_ids)))
 
 
 def of_patient(session: Session, patient_id: str, resource_type: str | None = None) -> list[Resource]:

@@ -33,24 +33,21 @@ class Dispatcher(Protocol):
 
 
 class CeleryDispatcher:
-    """Publishes jobs as Celery messages: live ones one by one, batch ones in chunks."""
+    """Publishes jobs as Celery messages, in chunks: small ones for live uploads, large ones for batches."""
 
     def __init__(self, settings: Settings) -> None:
         configure(settings)
         self._tasks = tasks
-        self._chunk = settings.batch_chunk_size
+        self._chunks = {False: settings.live_chunk_size, True: settings.batch_chunk_size}
 
     def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
         """Publish without blocking long when Redis is away (the sweeper covers that case)."""
         policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+        size, queue = self._chunks[batch], BATCH_QUEUE if batch else LIVE_QUEUE
         try:
-            if batch:
-                for start in range(0, len(job_ids), self._chunk):
-                    chunk = list(job_ids[start : start + self._chunk])
-                    self._tasks.process_jobs.apply_async(args=[chunk], queue=BATCH_QUEUE, retry_policy=policy)
-            else:
-                for job_id in job_ids:
-                    self._tasks.process_job.apply_async(args=[job_id], queue=LIVE_QUEUE, retry_policy=policy)
+            for start in range(0, len(job_ids), size):
+                chunk = list(job_ids[start : start + size])
+                self._tasks.process_jobs.apply_async(args=[chunk], queue=queue, retry_policy=policy)
         except (OperationalError, RedisError, OSError) as exc:
             log.warning("could not reach the broker (%s); the sweeper will send the jobs again", type(exc).__name__)
 

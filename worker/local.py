@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from navis.settings import Settings
 from store.store import Store
-from worker.runner import Outcome, run_job
+from worker.runner import Outcome, run_jobs
 from worker.tasks import backoff
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,8 @@ class LocalPool:
     def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
         self._settings = settings
-        self._queue: queue.PriorityQueue[tuple[int, int, str, int]] = queue.PriorityQueue()
+        # (priority, order, job ids, retries): a live job travels alone, batch jobs in chunks.
+        self._queue: queue.PriorityQueue[tuple[int, int, tuple[str, ...], int]] = queue.PriorityQueue()
         self._order = itertools.count()
         self._timers: set[threading.Timer] = set()
         self._lock = threading.Lock()
@@ -42,9 +43,10 @@ class LocalPool:
             thread.start()
 
     def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
-        """Queue jobs; batch ones run only when no live job waits."""
-        for job_id in job_ids:
-            self._put(_BATCH if batch else _LIVE, job_id, 0)
+        """Queue jobs in chunks, as a Celery worker gets them; batch ones run only when no live job waits."""
+        size = self._settings.batch_chunk_size if batch else self._settings.live_chunk_size
+        for start in range(0, len(job_ids), size):
+            self._put(_BATCH if batch else _LIVE, tuple(job_ids[start : start + size]), 0)
 
     def close(self) -> None:
         """Finish the jobs in hand, then stop (queued ones stay queued in the database)."""
@@ -53,30 +55,31 @@ class LocalPool:
             for timer in self._timers:
                 timer.cancel()
         for _ in self._threads:
-            self._queue.put((_STOP, next(self._order), "", 0))
+            self._queue.put((_STOP, next(self._order), (), 0))
         for thread in self._threads:
             thread.join(timeout=self._settings.job_lease_s)
 
-    def _put(self, priority: int, job_id: str, retries: int) -> None:
+    def _put(self, priority: int, job_ids: tuple[str, ...], retries: int) -> None:
         with self._lock:
             if not self._closed:
-                self._queue.put((priority, next(self._order), job_id, retries))
+                self._queue.put((priority, next(self._order), job_ids, retries))
 
     def _work(self) -> None:
         while True:
-            priority, _, job_id, retries = self._queue.get()
+            priority, _, job_ids, retries = self._queue.get()
             if priority == _STOP:
                 return
             try:
-                outcome = run_job(self._store, self._settings, job_id)
-            except Exception:  # the database itself failed: leave the job to the sweeper
-                log.exception("job %s could not be run", job_id)
+                outcomes = run_jobs(self._store, self._settings, job_ids)
+            except Exception:  # the database itself failed: leave the jobs to the sweeper
+                log.exception("jobs %s could not be run", ", ".join(job_ids))
                 continue
-            if outcome is Outcome.RETRY:
-                self._later(priority, job_id, retries + 1)
+            for job_id, outcome in outcomes.items():
+                if outcome is Outcome.RETRY:
+                    self._later(priority, job_id, retries + 1)
 
     def _later(self, priority: int, job_id: str, retries: int) -> None:
-        timer = threading.Timer(backoff(retries), self._fire, args=(priority, job_id, retries))
+        timer = threading.Timer(backoff(retries), self._fire, args=(priority, (job_id,), retries))
         timer.daemon = True
         with self._lock:
             if self._closed:
@@ -84,7 +87,7 @@ class LocalPool:
             self._timers.add(timer)
         timer.start()
 
-    def _fire(self, priority: int, job_id: str, retries: int) -> None:
+    def _fire(self, priority: int, job_ids: tuple[str, ...], retries: int) -> None:
         with self._lock:
             self._timers = {t for t in self._timers if t.is_alive() and t is not threading.current_thread()}
-        self._put(priority, job_id, retries)
+        self._put(priority, job_ids, retries)

@@ -9,7 +9,7 @@ from typing import Any
 
 from worker.celery_app import app
 from worker.context import worker_settings, worker_store
-from worker.runner import Outcome, run_job
+from worker.runner import Outcome, run_job, run_jobs
 
 BACKOFF_S = (2.0, 10.0, 60.0)
 
@@ -28,17 +28,14 @@ def _process_job(task: Any, job_id: str) -> str:
 
 
 def _process_jobs(task: Any, job_ids: list[str]) -> int:
-    """Run a chunk of reprocessing jobs in turn; one that needs a retry goes back alone, after a back-off."""
-    store, settings = worker_store(), worker_settings()
-    done = 0
-    for job_id in job_ids:
-        outcome = run_job(store, settings, job_id)
+    """Run a chunk of jobs together (uploads or reprocessing); one that needs a retry goes back alone, later."""
+    outcomes = run_jobs(worker_store(), worker_settings(), job_ids)
+    for job_id, outcome in outcomes.items():
         if outcome is Outcome.RETRY:
             process_job.apply_async(
                 args=[job_id], countdown=backoff(1), queue=task.request.delivery_info.get("routing_key")
             )
-        done += outcome is Outcome.DONE
-    return done
+    return sum(outcome is Outcome.DONE for outcome in outcomes.values())
 
 
 process_job: Any = app.task(name="navis.process_job", bind=True, max_retries=None)(_process_job)

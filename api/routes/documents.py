@@ -1,14 +1,17 @@
 """Uploads and job status: ``POST /v1/documents`` and ``GET /v1/jobs/{id}``.
 
 An upload is checked (type, size, readable headers), written to the blob store (fsync'd) and committed with its
-job before 202 answers: once acknowledged, a file is never lost. Processing happens in the workers.
+job before 202 answers: once acknowledged, a file is never lost. Concurrent uploads are written in groups
+(``store.uploads``), one commit for all of them. Processing happens in the workers.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, File, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import AnyClient, Patient_, own_patient, patient_in_reach, service_store
 from api.http_errors import FHIR_JSON, ApiError
@@ -16,17 +19,17 @@ from api.routes.schemas import JobError, JobRef, JobStatus, UploadAnswer
 from navis import pipeline
 from navis.errors import TooLargeError, UnsupportedTypeError
 from navis.settings import Settings
-from store import audit, jobs
-from store.db import transaction
-from worker.dispatch import Dispatcher
+from store import jobs
+from store.uploads import NewFile, UploadWriter
 
 router = APIRouter(prefix="/v1", tags=["patients"])
 
 MAX_FILES = 20
+_CHECK_INLINE_BYTES = 64 * 1024
 
 
 @router.post("/documents", status_code=202, response_model=UploadAnswer, summary="Upload one or more reports")
-def upload(
+async def upload(
     request: Request,
     who: Patient_,
     files: Annotated[list[UploadFile], File(description="Reports: PDF, image, plain text or FHIR JSON.")],
@@ -38,20 +41,10 @@ def upload(
         raise ApiError(400, "empty", "send at least one file in the multipart field 'files'")
     if len(files) > MAX_FILES:
         raise ApiError(413, "too_many_files", f"send at most {MAX_FILES} files at once")
-    accepted = [_read_checked(upload, settings) for upload in files]  # all checked before any is stored
-    store = service_store(request)
-    stored = [(name, media_type, store.blobs.put(data), len(data)) for name, media_type, data in accepted]
-    refs: list[JobRef] = []
-    with transaction(store.sessions) as session:
-        for name, media_type, sha256, size in stored:
-            document, job = jobs.add_document(
-                session, patient_id=patient_id, name=name, media_type=media_type, sha256=sha256, size=size
-            )
-            audit.record(session, who.client_id, "document.upload", patient_id, target=f"document/{document.id}")
-            refs.append(JobRef(id=job.id, document_id=document.id))
-    dispatcher: Dispatcher = request.app.state.dispatcher
-    dispatcher.send([ref.id for ref in refs])
-    return UploadAnswer(jobs=refs)
+    accepted = [await _read_checked(upload, settings) for upload in files]  # all checked before any is stored
+    writer: UploadWriter = request.app.state.uploads
+    stored = await asyncio.wrap_future(writer.submit(patient_id, who.client_id, accepted))
+    return UploadAnswer(jobs=[JobRef(id=item.job_id, document_id=item.document_id) for item in stored])
 
 
 @router.get("/jobs/{job_id}", response_model=JobStatus, summary="Status of a job")
@@ -76,15 +69,18 @@ def job_status(request: Request, job_id: str, who: AnyClient) -> JobStatus:
     )
 
 
-def _read_checked(upload: UploadFile, settings: Settings) -> tuple[str, str, bytes]:
+async def _read_checked(upload: UploadFile, settings: Settings) -> NewFile:
     name = _safe_name(upload.filename)
-    data = upload.file.read(settings.max_upload_bytes + 1)
+    data = await upload.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise TooLargeError(f"{name!r} is over the limit of {settings.max_upload_bytes} bytes")
-    media_type = pipeline.check_bytes(data, name, settings)
+    if len(data) <= _CHECK_INLINE_BYTES:  # a short text or a small image header: cheaper than a thread hop
+        media_type = pipeline.check_bytes(data, name, settings)
+    else:  # opening a large PDF or image takes long enough to hold up other requests
+        media_type = await run_in_threadpool(pipeline.check_bytes, data, name, settings)
     if media_type == FHIR_JSON:
         raise UnsupportedTypeError(f"{name!r} is FHIR JSON: FHIR records come in through a clinic's /fhir endpoint")
-    return name, media_type, data
+    return NewFile(name, media_type, data)
 
 
 def _safe_name(filename: str | None) -> str:

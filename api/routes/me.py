@@ -81,6 +81,7 @@ def erase(request: Request, who: Patient_) -> Response:
     with transaction(store.sessions) as session:
         unused = patients.erase(session, patient_id)
         audit.record(session, who.client_id, "erase", patient_id)
+    request.app.state.recent_tokens.forget_client(who.client_id)
     for sha256 in unused:
         store.blobs.delete(sha256)
     return Response(status_code=204)

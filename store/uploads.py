@@ -1,0 +1,210 @@
+"""Uploads stored in groups: blobs on disk and rows in the database before anyone is told "202 Accepted".
+
+An upload is durable only once its file is fsync'd and its document and job rows are committed; each of those
+waits on the disk for milliseconds. Stage threads do that work for every request in flight: whatever arrived while
+a group was being written goes into the next group, so thirty concurrent uploads cost one commit and one round of
+overlapping fsyncs instead of thirty of each, and files of the next group are written while the rows of the one
+before commit. Files are durable before their rows are committed, and both before the answer. A group that fails is
+written again request by request, so one bad request (its patient deleted meanwhile) fails only itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from sqlalchemy import Table, insert
+
+from store.models import AuditEvent, Base, Document, Job, new_id, utcnow
+from store.store import Store
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+MAX_GROUP = 256  # requests per commit: bounds a transaction's size under a burst
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """One checked file of an upload."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A stored file: its document and the queued job that will process it."""
+
+    document_id: str
+    job_id: str
+
+
+@dataclass
+class _Request:
+    patient_id: str
+    actor_id: str
+    files: Sequence[NewFile]
+    answer: Future[list[Stored]] = field(default_factory=Future)
+    shas: list[str] = field(default_factory=list)
+
+
+class UploadWriter:
+    """Stores uploads in groups, in three stages that overlap: files fsync'd, rows committed, jobs handed to the
+    workers. :meth:`submit` answers once a request's files and rows are durable; the hand-over comes after."""
+
+    def __init__(self, store: Store, committed: Callable[[list[str]], None]) -> None:
+        """``committed`` receives the job ids of written uploads (to send them to the workers)."""
+        self._store = store
+        self._committed = committed
+        self._handover: _Stage[list[str]] = _Stage("navis-upload-handover", self._hand_over)
+        self._rows: _Stage[_Request] = _Stage("navis-upload-rows", self._commit_rows)
+        self._files: _Stage[_Request] = _Stage("navis-upload-files", self._write_files)
+
+    def submit(self, patient_id: str, actor_id: str, files: Sequence[NewFile]) -> Future[list[Stored]]:
+        """Queue one request's files; the future holds their documents and jobs once they are stored."""
+        request = _Request(patient_id, actor_id, files)
+        self._files.put(request)
+        return request.answer
+
+    def close(self) -> None:
+        """Store what was submitted, then stop."""
+        for stage in (self._files, self._rows, self._handover):
+            stage.close()
+
+    def _write_files(self, group: list[_Request]) -> None:
+        try:
+            shas = iter(self._store.blobs.put_many([file.data for request in group for file in request.files]))
+        except Exception as exc:
+            _one_by_one(group, self._write_files, exc)
+            return
+        for request in group:
+            request.shas = [next(shas) for _ in request.files]
+            self._rows.put(request)
+
+    def _commit_rows(self, group: list[_Request]) -> None:
+        try:
+            stored = _insert_rows(self._store, group)
+        except Exception as exc:  # one request may spoil the group (its patient deleted meanwhile)
+            _one_by_one(group, self._commit_rows, exc)
+            return
+        for request, answer in zip(group, stored, strict=True):
+            request.answer.set_result(answer)
+        self._handover.put([item.job_id for answer in stored for item in answer])
+
+    def _hand_over(self, batches: list[list[str]]) -> None:
+        job_ids = [job_id for batch in batches for job_id in batch]
+        try:
+            self._committed(job_ids)
+        except Exception:  # the jobs are queued in the database: the sweeper sends them
+            log.exception("could not hand over %d stored uploads", len(job_ids))
+
+
+class _Stage(Generic[_T]):
+    """A thread that takes everything queued since it last looked and works on it as one group."""
+
+    def __init__(self, name: str, work: Callable[[list[_T]], None]) -> None:
+        self._name = name
+        self._work = work
+        self._queue: queue.SimpleQueue[_T | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def put(self, item: _T) -> None:
+        self._queue.put(item)
+
+    def close(self) -> None:
+        """Finish what is queued, then stop."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < MAX_GROUP:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                group.append(more)
+            try:
+                self._work(group)
+            except Exception:  # a stage answers its own requests' errors; this is a bug, and must not stop it
+                log.exception("upload stage %s failed", self._name)
+
+
+def _one_by_one(group: list[_Request], work: Callable[[list[_Request]], None], error: Exception) -> None:
+    """After a group failed: each request again on its own, so only the one at fault fails."""
+    if len(group) == 1:
+        group[0].answer.set_exception(error)
+        return
+    for request in group:
+        work([request])
+
+
+def _insert_rows(store: Store, group: list[_Request]) -> list[list[Stored]]:
+    now = utcnow()
+    documents: list[dict[str, object]] = []
+    job_rows: list[dict[str, object]] = []
+    events: list[dict[str, object]] = []
+    answers: list[list[Stored]] = []
+    for request in group:
+        answer = []
+        for file, sha256 in zip(request.files, request.shas, strict=True):
+            stored = Stored(document_id=new_id(), job_id=new_id())
+            documents.append(
+                {
+                    "id": stored.document_id,
+                    "patient_id": request.patient_id,
+                    "name": file.name,
+                    "media_type": file.media_type,
+                    "size": len(file.data),
+                    "sha256": sha256,
+                    "created_at": now,
+                }
+            )
+            job_rows.append(
+                {
+                    "id": stored.job_id,
+                    "document_id": stored.document_id,
+                    "patient_id": request.patient_id,
+                    "enqueued_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            events.append(
+                {
+                    "at": now,
+                    "actor_id": request.actor_id,
+                    "action": "document.upload",
+                    "patient_id": request.patient_id,
+                    "target": f"document/{stored.document_id}",
+                }
+            )
+            answer.append(stored)
+        answers.append(answer)
+    # Core inserts on the tables: the ORM's bulk path costs more than the rows do.
+    with store.engine.begin() as connection:
+        connection.execute(insert(_table(Document)), documents)
+        connection.execute(insert(_table(Job)), job_rows)
+        connection.execute(insert(_table(AuditEvent)), events)
+    return answers
+
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]

@@ -1,0 +1,98 @@
+"""Uploads written in groups: every acknowledged upload is on disk and in the database, one bad request fails
+alone, and the jobs reach the hand-over once stored."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import wait
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from navis.settings import Settings
+from store import clients
+from store.db import transaction
+from store.models import AuditEvent, Document, Job
+from store.store import Store, open_store
+from store.uploads import NewFile, UploadWriter
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(Settings(data_dir=tmp_path))
+    yield opened
+    opened.close()
+
+
+def _patient(store: Store) -> tuple[str, str]:
+    with transaction(store.sessions) as session:
+        made = clients.create_client(session, "patient", "P")
+    assert made.patient_id
+    return made.patient_id, made.id
+
+
+def _file(i: int) -> NewFile:
+    return NewFile(name=f"r{i}.txt", media_type="text/plain", data=f"ER positive, report {i}\n".encode())
+
+
+def test_every_answered_upload_is_on_disk_and_in_the_database(store: Store) -> None:
+    patient_id, client_id = _patient(store)
+    handed_over: list[str] = []
+    writer = UploadWriter(store, handed_over.extend)
+    try:
+        futures = [writer.submit(patient_id, client_id, [_file(i), _file(100 + i)]) for i in range(40)]
+        wait(futures, timeout=30)
+        answers = [future.result() for future in futures]
+    finally:
+        writer.close()
+    stored = [item for answer in answers for item in answer]
+    assert len(stored) == 80
+    with store.sessions() as session:
+        documents = {d.id: d for d in session.scalars(select(Document))}
+        job_documents = dict(session.execute(select(Job.id, Job.document_id)).tuples().all())
+        audited = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    for item in stored:
+        document = documents[item.document_id]
+        assert (document.patient_id, document.status) == (patient_id, "stored")
+        assert job_documents[item.job_id] == item.document_id
+        assert store.blobs.get(document.sha256).startswith(b"ER positive, report")
+    assert audited == 80
+    assert sorted(handed_over) == sorted(item.job_id for item in stored)  # close() waits for the hand-over
+
+
+def test_a_request_that_cannot_be_stored_fails_alone(store: Store) -> None:
+    patient_id, client_id = _patient(store)
+    writer = UploadWriter(store, lambda job_ids: None)
+    try:
+        futures = [writer.submit(patient_id, client_id, [_file(i)]) for i in range(10)]
+        doomed = writer.submit("no-such-patient", client_id, [_file(99)])  # as if deleted meanwhile
+        futures += [writer.submit(patient_id, client_id, [_file(i)]) for i in range(10, 20)]
+        wait([*futures, doomed], timeout=30)
+    finally:
+        writer.close()
+    assert all(len(future.result()) == 1 for future in futures)
+    assert isinstance(doomed.exception(), IntegrityError)
+    with store.sessions() as session:
+        assert session.execute(select(func.count()).select_from(Document)).scalar_one() == 20
+
+
+def test_a_failing_hand_over_loses_no_upload(store: Store) -> None:
+    patient_id, client_id = _patient(store)
+    calls = threading.Event()
+
+    def broker_away(job_ids: list[str]) -> None:
+        calls.set()
+        raise ConnectionError("broker down")
+
+    writer = UploadWriter(store, broker_away)
+    try:
+        answer = writer.submit(patient_id, client_id, [_file(1)]).result(timeout=30)
+    finally:
+        writer.close()
+    assert calls.is_set()
+    with store.sessions() as session:
+        job = session.get_one(Job, answer[0].job_id)
+    assert job.status == "queued"  # the sweeper sends it later
