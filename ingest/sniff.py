@@ -11,10 +11,10 @@ import codecs
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from navis.errors import ConfigError, EmptyInputError, TooLargeError, UnsupportedTypeError
 from navis.settings import Settings, get_settings
@@ -53,8 +53,13 @@ class _Part(BaseModel):
             raise ValueError("give exactly one of 'offset' or 'within'")
         return self
 
+    _pattern: bytes = PrivateAttr(b"")
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._pattern = bytes.fromhex(self.hex)  # decoded once: every upload is matched against every signature
+
     def matches(self, data: bytes) -> bool:
-        pattern = bytes.fromhex(self.hex)
+        pattern = self._pattern
         if self.within is not None:
             return pattern in data[: self.within]
         start = self.offset or 0

@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     local_workers: int = Field(default=2, ge=1, description="In-process workers when no Redis is configured.")
     batch_chunk_size: int = Field(default=50, ge=1, description="Documents per reprocessing task.")
     live_chunk_size: int = Field(
-        default=4, ge=1, description="Uploaded documents per task: small, so several workers share a burst."
+        default=8, ge=1, description="Uploaded documents per task: small, so several workers share a burst."
     )
 
 

@@ -8,16 +8,16 @@ job before 202 answers: once acknowledged, a file is never lost. Concurrent uplo
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
+from api import multipart
 from api.auth import AnyClient, Patient_, own_patient, patient_in_reach, service_store
 from api.http_errors import FHIR_JSON, ApiError
 from api.routes.schemas import JobError, JobRef, JobStatus, UploadAnswer
 from navis import pipeline
-from navis.errors import TooLargeError, UnsupportedTypeError
+from navis.errors import UnsupportedTypeError
 from navis.settings import Settings
 from store import jobs
 from store.uploads import NewFile, UploadWriter
@@ -28,20 +28,19 @@ MAX_FILES = 20
 _CHECK_INLINE_BYTES = 64 * 1024
 
 
-@router.post("/documents", status_code=202, response_model=UploadAnswer, summary="Upload one or more reports")
-async def upload(
-    request: Request,
-    who: Patient_,
-    files: Annotated[list[UploadFile], File(description="Reports: PDF, image, plain text or FHIR JSON.")],
-) -> UploadAnswer:
+@router.post(
+    "/documents",
+    status_code=202,
+    response_model=UploadAnswer,
+    summary="Upload one or more reports",
+    openapi_extra=multipart.openapi_body("files", "Reports: PDF, image, plain text or FHIR JSON."),
+)
+async def upload(request: Request, who: Patient_) -> UploadAnswer:
     """Store the files and queue one job each; answers once every file is on disk and in the database."""
     settings: Settings = request.app.state.settings
     patient_id = own_patient(who)
-    if not files:
-        raise ApiError(400, "empty", "send at least one file in the multipart field 'files'")
-    if len(files) > MAX_FILES:
-        raise ApiError(413, "too_many_files", f"send at most {MAX_FILES} files at once")
-    accepted = [await _read_checked(upload, settings) for upload in files]  # all checked before any is stored
+    parts = await multipart.read_files(request, "files", max_files=MAX_FILES, max_file_bytes=settings.max_upload_bytes)
+    accepted = [await _checked(part, settings) for part in parts]  # all checked before any is stored
     writer: UploadWriter = request.app.state.uploads
     stored = await asyncio.wrap_future(writer.submit(patient_id, who.client_id, accepted))
     return UploadAnswer(jobs=[JobRef(id=item.job_id, document_id=item.document_id) for item in stored])
@@ -69,11 +68,9 @@ def job_status(request: Request, job_id: str, who: AnyClient) -> JobStatus:
     )
 
 
-async def _read_checked(upload: UploadFile, settings: Settings) -> NewFile:
-    name = _safe_name(upload.filename)
-    data = await upload.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise TooLargeError(f"{name!r} is over the limit of {settings.max_upload_bytes} bytes")
+async def _checked(part: multipart.Part, settings: Settings) -> NewFile:
+    name = _safe_name(part.filename)
+    data = bytes(part.data)
     if len(data) <= _CHECK_INLINE_BYTES:  # a short text or a small image header: cheaper than a thread hop
         media_type = pipeline.check_bytes(data, name, settings)
     else:  # opening a large PDF or image takes long enough to hold up other requests
