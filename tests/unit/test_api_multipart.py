@@ -1,0 +1,104 @@
+"""The upload body as browsers, curl and odd clients send it: what is read, what is refused, and nothing stored
+from a refused request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from store.models import Document
+from tests.unit.api_support import Caller, app_store, make_caller, running_app
+
+BOUNDARY = "navis-test-boundary"
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with running_app(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def patient(client: TestClient) -> Caller:
+    return make_caller(client, "patient")
+
+
+def _part(name: str, content: bytes, filename: str | None = None) -> bytes:
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+    return f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+
+
+def _post(client: TestClient, patient: Caller, body: bytes, content_type: str | None = None) -> tuple[int, Any]:
+    headers = patient.headers | {"Content-Type": content_type or f"multipart/form-data; boundary={BOUNDARY}"}
+    answer = client.post("/v1/documents", content=body, headers=headers)
+    return answer.status_code, answer.json()
+
+
+def _documents(client: TestClient) -> list[tuple[str, int]]:
+    with app_store(client).sessions() as session:
+        return [(d.name, d.size) for d in session.scalars(select(Document).order_by(Document.name))]
+
+
+def test_files_of_the_field_are_stored_and_other_fields_ignored(client: TestClient, patient: Caller) -> None:
+    body = (
+        _part("note", b"please read")
+        + _part("files", b"ER positive (90%).\n", "a.txt")
+        + _part("files", b"HER2 (IHC): 1+.\n", "dir/b.txt")
+        + f"--{BOUNDARY}--\r\n".encode()
+    )
+    status, answer = _post(client, patient, body)
+    assert status == 202
+    assert len(answer["jobs"]) == 2
+    assert _documents(client) == [("a.txt", 19), ("b.txt", 16)]
+
+
+def test_a_file_part_without_a_file_name_is_still_a_file(client: TestClient, patient: Caller) -> None:
+    status, _answer = _post(client, patient, _part("files", b"ER positive.\n") + f"--{BOUNDARY}--\r\n".encode())
+    assert status == 202
+    assert _documents(client) == [("upload", 13)]
+
+
+REFUSED: list[tuple[str, bytes, str | None, int, str]] = [
+    ("not multipart", b'{"files": []}', "application/json", 422, "invalid_request"),
+    ("multipart without boundary", b"x", "multipart/form-data", 422, "invalid_request"),
+    ("no part at all", f"--{BOUNDARY}--\r\n".encode(), None, 422, "invalid_request"),
+    (
+        "garbage between parts",
+        b"--" + BOUNDARY.encode() + b"\r\n\x00\x01 no headers",
+        None,
+        400,
+        "invalid_multipart",
+    ),
+    (
+        "too many files",
+        b"".join(_part("files", b"ER+", f"{i}.txt") for i in range(21)),
+        None,
+        413,
+        "too_many_files",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=[case[0] for case in REFUSED])
+def test_bodies_that_are_refused_store_nothing(
+    client: TestClient, patient: Caller, case: tuple[str, bytes, str | None, int, str]
+) -> None:
+    label, body, content_type, status, code = case
+    got, answer = _post(client, patient, body, content_type)
+    assert (got, answer["error"]["code"]) == (status, code), label
+    with app_store(client).sessions() as session:
+        assert session.execute(select(func.count()).select_from(Document)).scalar_one() == 0
+
+
+def test_a_file_over_the_limit_is_refused_while_it_streams(tmp_path: Path) -> None:
+    with running_app(tmp_path, max_upload_bytes=1000) as client:
+        patient = make_caller(client, "patient")
+        body = _part("files", b"ER positive. " * 100, "big.txt") + f"--{BOUNDARY}--\r\n".encode()
+        status, answer = _post(client, patient, body)
+        assert (status, answer["error"]["code"]) == (413, "too_large")
+        assert _documents(client) == []
