@@ -17,13 +17,11 @@ from pydantic import BaseModel, ConfigDict
 
 from extract.candidate import Candidate
 from extract.extractors import EXTRACTORS
+from extract.lines import LINE_BREAK
 from extract.rulefiles import Regex, load_rule_file
 
 CANDIDATES = "navis_candidates"
 MAX_TEXT_CHARS = 20_000_000  # span group holding one span per candidate, in candidate order
-
-# OCR turned line breaks into ". ": a period is a line end only when a capital, digit or list mark follows.
-_LINE_BREAK = re.compile(r"\.[ \t]+(?=[A-Z0-9(\-#\[])|[\n\f]+\s*")
 
 
 class _SectionRule(BaseModel):
@@ -232,7 +230,7 @@ def _register_components(sectionizer_class: Any) -> None:
         doc.user_data[TEXT_KEY] = text
         # one array write instead of a property write per token (each of those rescans the doc)
         offsets = doc.to_array(IDX).astype(numpy.int64)
-        breaks = numpy.array([m.end() for m in _LINE_BREAK.finditer(text)], dtype=numpy.int64)
+        breaks = numpy.array([m.end() for m in LINE_BREAK.finditer(text)], dtype=numpy.int64)
         starts = numpy.full(len(doc), -1, dtype=numpy.int64)
         starts[0] = 1
         if breaks.size:
