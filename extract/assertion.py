@@ -25,7 +25,8 @@ def assertion_for(categories: Iterable[str], section: str | None, stated: Assert
     """
     if stated is not None:
         return stated
-    found = {c.lower() for c in categories}
+    # a category may carry a qualifier after a colon ("FAMILY:HEADING", see extract.nlp): the assertion is before it
+    found = {c.lower().partition(":")[0] for c in categories}
     for assertion in _PRIORITY:
         if assertion in found:
             return assertion

@@ -129,7 +129,11 @@ def mentions(text: str, limit: int) -> list[Mention]:
     return found
 
 
-@lru_cache(maxsize=2)
+# 8, not 2: reading a flattened table (extract.shifted_tables) asks about small texts of its own (a value written
+# after its label; up to 7 in a dev report) between the extractors' reads of the report. With room for 2 they pushed
+# the report out and the next extractor scanned it again (9 of the 158 dev reports); with 8, none. The cost: up to 8
+# texts, earlier reports among them, stay referenced until newer ones replace them.
+@lru_cache(maxsize=8)
 def _label_groups(text: str) -> tuple[tuple[tuple[int, int], ...], ...]:
     """Label spans grouped by connectors; cached because every biomarker extractor reads the same text."""
     spans = [(m.start(), m.end()) for m in _markers().any_marker.finditer(text)]

@@ -13,17 +13,15 @@ import re
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from extract.candidate import Candidate
 from extract.extractors import EXTRACTORS
+from extract.lines import LINE_BREAK
 from extract.rulefiles import Regex, load_rule_file
 
 CANDIDATES = "navis_candidates"
 MAX_TEXT_CHARS = 20_000_000  # span group holding one span per candidate, in candidate order
-
-# OCR turned line breaks into ". ": a period is a line end only when a capital, digit or list mark follows.
-_LINE_BREAK = re.compile(r"\.[ \t]+(?=[A-Z0-9(\-#\[])|[\n\f]+\s*")
 
 
 class _SectionRule(BaseModel):
@@ -38,13 +36,45 @@ class _Sections(BaseModel):
     sections: list[_SectionRule]
 
 
+#: Directions of rules that only end other modifiers' scopes.
+_ENDERS = ("TERMINATE", "PSEUDO")
+#: The scope medspaCy is given for such a rule: its own token and one either side. medspaCy 1.3.1 lets a modifier end
+#: another's scope only when their scopes overlap, and its overlap test (``medspacy.util.tuple_overlaps``) misses a
+#: scope lying wholly inside the other: with the sentence as its scope, "but" never ended a scope that starts and
+#: stops inside the sentence ("Recommend repeat ER testing on the excision but PR positive (40%) in the core" kept PR
+#: an order). With one token either side every ending is found (checked by brute force over sentence lengths,
+#: positions, directions and scope sizes).
+_ENDER_SCOPE = 1
+
+_Category = Literal["pending", "hypothetical", "family", "control", "legend", "historical", "terminate", "clause_break"]
+
+
 class _ContextRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    category: Literal["pending", "hypothetical", "family", "control", "legend", "historical", "terminate"]
+    category: _Category
     phrases: list[str] = []
     pattern: Regex | None = None
-    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE"]
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
     max_scope: int | None = None
+    ends: list[_Category] = []  # PSEUDO rules only: the categories whose scope this phrase ends, on either side
+    heading: bool = False  # FORWARD rules only: a heading whose list runs on across what `ends` a category
+
+    @model_validator(mode="after")
+    def _kind_fits_direction(self) -> _ContextRule:
+        if (self.direction == "PSEUDO") != bool(self.ends):
+            raise ValueError("`ends` is required on a PSEUDO rule and allowed on no other")
+        if self.heading and self.direction != "FORWARD":
+            raise ValueError("a `heading` rule must be FORWARD")
+        if self.direction in _ENDERS and self.max_scope is not None:
+            raise ValueError("a TERMINATE or PSEUDO rule takes no `max_scope`: it ends scopes, it has none to reach")
+        return self
+
+    @property
+    def context_category(self) -> str:
+        """The category ConText gives the modifier. A heading's is its own (``FAMILY:HEADING``, read as ``family`` by
+        extract.assertion): medspaCy ends a modifier's scope at the next one of the same category, and a relative
+        named inside "Family history: ovarian cancer in mother; BRCA1 mutation" must not end the heading's."""
+        return f"{self.category.upper()}:HEADING" if self.heading else self.category.upper()
 
 
 class _Context(BaseModel):
@@ -124,14 +154,16 @@ def get_nlp() -> Any:
         config={"rules": None, "span_attrs": None, "input_span_type": "group", "span_group_name": CANDIDATES},
     )
     context_rules = load_rule_file("context.yaml", _Context)
+    ended_by = _ended_by(context_rules.rules)
     context.add(
         [
             ConTextRule(
                 literal=literal,
-                category=rule.category.upper(),
+                category=rule.context_category,
                 pattern=pattern,
                 direction=rule.direction,
-                max_scope=rule.max_scope,
+                max_scope=_ENDER_SCOPE if rule.direction in _ENDERS else rule.max_scope,
+                terminated_by=set() if rule.heading else ended_by.get(rule.category, set()),
             )
             for index, rule in enumerate(context_rules.rules)
             for literal, pattern in _context_matchers(rule, index)
@@ -156,6 +188,15 @@ def _context_matchers(rule: _ContextRule, index: int) -> list[tuple[str, str | N
     if rule.pattern:
         pairs.append((f"{rule.category}:{index}", rule.pattern))
     return pairs
+
+
+def _ended_by(rules: list[_ContextRule]) -> dict[str, set[str]]:
+    """For each category, the (ConText, upper-case) categories of the PSEUDO rules that end its scope."""
+    ended_by: dict[str, set[str]] = {}
+    for rule in rules:
+        for category in rule.ends:
+            ended_by.setdefault(category, set()).add(rule.context_category)
+    return ended_by
 
 
 def _use_single_pass_regex(component: Any, matcher_attr: str) -> None:
@@ -232,7 +273,7 @@ def _register_components(sectionizer_class: Any) -> None:
         doc.user_data[TEXT_KEY] = text
         # one array write instead of a property write per token (each of those rescans the doc)
         offsets = doc.to_array(IDX).astype(numpy.int64)
-        breaks = numpy.array([m.end() for m in _LINE_BREAK.finditer(text)], dtype=numpy.int64)
+        breaks = numpy.array([m.end() for m in LINE_BREAK.finditer(text)], dtype=numpy.int64)
         starts = numpy.full(len(doc), -1, dtype=numpy.int64)
         starts[0] = 1
         if breaks.size:

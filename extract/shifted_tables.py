@@ -38,17 +38,17 @@ from dataclasses import dataclass
 from functools import cache
 
 from extract.candidate import Candidate
+from extract.lines import LINE_BREAK, LINE_HEAD
 from extract.mentions import Mention
 
 #: A reader: one marker extractor's plain reading of a text (no layout repair), e.g. ``her2.read``.
 Reader = Callable[[str], Iterable[Candidate]]
 
-#: Where OCR ended a line: ". " before a capital, digit or list mark (the rule of ``extract.nlp``), or a line break;
-#: a list mark ("- ") after it goes with it. Written to start with a character class, which the engine scans for fast.
-_LINE_END = re.compile(r"[.\n\f](?:(?<=\.)[ \t]+(?=[A-Z0-9(\-#\[])|(?<=[\n\f])[\n\f]*\s*)(?:-[ \t]+)?")
+#: Where OCR ended a line (``extract.lines``); a list mark ("- ") after it goes with it.
+_LINE_END = re.compile(LINE_BREAK.pattern + r"(?:-[ \t]+)?")
 #: The text before a line start: a line end (as in ``_LINE_END``), then perhaps a list mark ("- ").
 _LINE_START = re.compile(r"(?:(?P<stop>\.[ \t]+)|[\n\f][\n\f\s]*)(?:-[ \t]+)?\Z")
-_LINE_HEAD = re.compile(r"[A-Z0-9(\-#\[]")
+_LINE_HEAD = re.compile(LINE_HEAD)
 #: A list line's key: what follows its label up to the colon (qualifier words, a clone in parentheses).
 _KEY_REST = re.compile(r"(?:\([^():]{0,20}\)|[^:.\d%()]){0,40}:\s*")
 #: A value that is a line of its own, or after the heading's colon, is short: a longer line is prose, not a cell.
