@@ -1,6 +1,7 @@
 """HER2: IHC score (with ultralow/null when stated), ISH result, ratio, copies, group, and explicit status.
 
-Phrasings live in ``rules/her2.yaml``. Each HER2 label opens a value window up to the next biomarker label. The
+Phrasings live in ``rules/her2.yaml``. Each HER2 label opens a value window up to the next biomarker label, or to
+the start of a clause about another subject (``clause_end``: "; FISH to follow", "; controls stained ..."). The
 overall status is not decided here: the engine derives it from ISH and IHC together (``extract.derive``); this
 module reports what each statement says, including a status word when one is written.
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict
@@ -42,6 +43,7 @@ class _Rules(BaseModel):
     window_chars: int
     label: Regex
     reject_window: list[Regex]
+    clause_end: list[Regex]
     pending: list[_Rule]
     ihc: list[_Rule]
     status: list[_Rule]
@@ -59,6 +61,7 @@ class _Compiled:
     window_chars: int
     label: re.Pattern[str]
     reject: tuple[re.Pattern[str], ...]
+    clause_end: tuple[re.Pattern[str], ...]
     pending: tuple[ValueRule, ...]
     ihc: tuple[ValueRule, ...]
     status: tuple[ValueRule, ...]
@@ -90,6 +93,7 @@ def _rules() -> _Compiled:
         window_chars=rules.window_chars,
         label=re.compile(rules.label),
         reject=tuple(re.compile(p) for p in rules.reject_window),
+        clause_end=tuple(re.compile(p) for p in rules.clause_end),
         pending=_value_rules(rules.pending),
         ihc=_value_rules(rules.ihc),
         status=_value_rules(rules.status),
@@ -139,6 +143,7 @@ def _unlabelled(text: str, compiled: _Compiled) -> Iterator[Candidate]:
 
 
 def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[Candidate]:
+    mention = _to_clause_end(text, mention, compiled.clause_end)
     window = text[mention.end : mention.window_end]
     if any(p.search(window) for p in compiled.reject):
         return
@@ -164,6 +169,15 @@ def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[
     else:
         yield from _status(text, mention, prior, compiled, method)
     yield from _numbers(text, mention, window, compiled, method)
+
+
+def _to_clause_end(text: str, mention: Mention, clause_end: tuple[re.Pattern[str], ...]) -> Mention:
+    """``mention`` with its window ended where a clause about another subject begins ("; FISH ...", "; controls ...").
+
+    A FISH/ISH clause is read by its own mention, so the HER2 window gives up nothing that is HER2's.
+    """
+    ends = [found.start() for p in clause_end if (found := p.search(text, mention.end, mention.window_end))]
+    return replace(mention, window_end=min(ends)) if ends else mention
 
 
 def _ihc(mention: Mention, hit: Hit | None, compiled: _Compiled, method: str | None) -> Iterator[Candidate]:

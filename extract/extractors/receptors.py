@@ -1,7 +1,8 @@
 """ER and PR: status (incl. low positive), percent, intensity, Allred and H-score, from ``rules/receptors.yaml``.
 
 Each receptor label (alone or coordinated: ``ER/PR``, ``estrogen and progesterone receptors``) opens a value window
-up to the next biomarker label. A status written in the window wins; when only a percent is written, the status is
+up to the next biomarker label, or to the start of a clause about another subject (``clause_end``: "; FISH pending",
+"; controls stained ..."). A status written in the window wins; when only a percent is written, the status is
 inferred from it (ASCO/CAP 2020: <1% negative, 1-10% low positive, >10% positive) and the candidate says so.
 ``find`` also takes values that a flattened table printed before their label (``extract.shifted_tables``).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict
@@ -42,6 +43,7 @@ class _Rules(BaseModel):
     window_chars: int
     labels: _Labels
     reject_window: list[Regex]
+    clause_end: list[Regex]
     pending: Regex
     status: list[_Status]
     before_label: list[_Status]
@@ -60,6 +62,7 @@ class _Compiled:
     rules: _Rules
     labels: dict[str, re.Pattern[str]]
     reject: tuple[re.Pattern[str], ...]
+    clause_end: tuple[re.Pattern[str], ...]
     pending: re.Pattern[str]
     status: tuple[tuple[_Status, re.Pattern[str]], ...]
     before: tuple[tuple[_Status, re.Pattern[str]], ...]
@@ -78,6 +81,7 @@ def _rules() -> _Compiled:
         rules=rules,
         labels={"er": re.compile(rules.labels.er), "pr": re.compile(rules.labels.pr)},
         reject=tuple(re.compile(p) for p in rules.reject_window),
+        clause_end=tuple(re.compile(p) for p in rules.clause_end),
         pending=re.compile(rules.pending),
         status=tuple((s, re.compile(s.pattern)) for s in rules.status),
         before=tuple((s, re.compile(s.pattern)) for s in rules.before_label),
@@ -136,6 +140,9 @@ def _receptors_named(text: str, mention: Mention, compiled: _Compiled) -> list[s
 
 
 def _read_mention(text: str, mention: Mention, receptors: list[str], compiled: _Compiled) -> Iterator[Candidate]:
+    ends = [found.start() for p in compiled.clause_end if (found := p.search(text, mention.end, mention.window_end))]
+    if ends:  # a clause about another subject ("; FISH pending", "; controls stained ...") ends the window
+        mention = replace(mention, window_end=min(ends))
     window = text[mention.end : mention.window_end]
     if any(p.search(window) for p in compiled.reject):
         return

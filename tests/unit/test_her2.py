@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from extract.extractors import her2
 from extract.pipeline import extract_text
 
 
@@ -202,3 +203,90 @@ def test_her2_category_follows_the_spec(text: str, category: str) -> None:
 def test_not_amplified_without_a_score_has_no_category() -> None:
     (status,) = [f for f in extract_text("HER2 FISH: not amplified.").findings if f.field == "her2_status"]
     assert "her2_category" not in status.details
+
+
+# A ";" clause that opens another subject ends the HER2 value window: an in situ test announced after the IHC score,
+# or the run's controls. What the clause says is not this statement's value.
+
+
+@pytest.mark.parametrize(
+    ("text", "ihc", "status"),
+    [
+        ("HER2 IHC 2+; FISH will be performed and reported in an addendum.", "2+", "equivocal"),
+        ("HER2 (IHC): 2+ (equivocal); reflex FISH ordered.", "2+", "equivocal"),
+        ("HER2 2+ by IHC; ISH to follow.", "2+", "equivocal"),
+        (
+            "HER-2/neu immunostain: score 2+; in situ hybridization (SISH) will be issued in an addendum.",
+            "2+",
+            "equivocal",
+        ),
+        ("HER2 3+ (positive); FISH has been requested for confirmation.", "3+", "positive"),
+    ],
+)
+def test_ihc_score_stays_when_a_later_clause_announces_the_ish_test(text: str, ihc: str, status: str) -> None:
+    extraction = extract_text(text)
+    assert extraction.values("her2_ihc") == [ihc]
+    assert extraction.values("her2_status") == [status]
+    assert [(f.field, f.value) for f in extraction.pending] == [("her2_ish", "pending")]
+
+
+def test_a_pending_ish_clause_leaves_the_ihc_method_alone() -> None:
+    (ihc,) = [f for f in extract_text("HER2 IHC 2+; FISH will be performed.").findings if f.field == "her2_ihc"]
+    assert ihc.method == "IHC"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HER2 2+; positive and negative controls stained appropriately.",
+        "HER2: 2+; controls stained appropriately.",
+        "HER2: 2+; the external positive and negative tissue controls showed appropriate staining.",
+        "HER2: 2+. Positive and negative controls stained appropriately.",
+    ],
+)
+def test_a_controls_clause_gives_the_her2_statement_no_status(text: str) -> None:
+    assert [(c.field, c.value) for c in her2.find(text)] == [("her2_ihc", "2+")]
+    extraction = extract_text(text)
+    every = (*extraction.findings, *extraction.pending, *extraction.superseded)
+    assert not [f for f in every if f.field == "her2_status" and f.rule_id != "her2-status-from-ihc"]
+
+
+def test_a_controls_clause_out_of_context_reach_leaves_the_patients_score() -> None:
+    extraction = extract_text(
+        "HER2: 0; the external positive and negative tissue controls showed appropriate staining."
+    )
+    assert extraction.values("her2_ihc") == ["0"]
+    assert extraction.values("her2_status") == ["negative"]  # derived from the 0, never the control's "positive"
+    assert extraction.superseded == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "ihc", "status"),
+    [
+        # a ";" that does not open another subject keeps the statement whole
+        ("HER2: negative (score 1+)", {"1+"}, {"negative"}),
+        ("HER2 (IHC): 3+; positive", {"3+"}, {"positive"}),
+        ("HER2: 1+; negative", {"1+"}, {"negative"}),
+        ("HER2: positive; 3+ with appropriate controls.", {"3+"}, {"positive"}),
+        ("HER2: 2+; in situ hybridization: not amplified.", {"2+"}, {"negative"}),
+    ],
+)
+def test_a_semicolon_within_the_her2_statement_keeps_its_reading(text: str, ihc: set[str], status: set[str]) -> None:
+    assert _values(text, "her2_ihc") == ihc
+    assert _values(text, "her2_status") == status
+    assert extract_text(text).pending == ()
+
+
+def test_ihc_and_ish_in_two_clauses_are_both_read() -> None:
+    extraction = extract_text("HER2: equivocal (2+); FISH: amplified, ratio 2.4")
+    assert extraction.values("her2_ihc") == ["2+"]
+    assert extraction.values("her2_ish") == ["amplified"]
+    assert extraction.values("her2_ish_ratio") == ["2.4"]
+    assert extraction.values("her2_status") == ["positive"]
+    (ihc,) = [f for f in extraction.findings if f.field == "her2_ihc"]
+    assert ihc.method != "FISH"  # the FISH clause names the ISH test, not the IHC score's
+
+
+def test_ordered_is_pending_only_right_after_the_label() -> None:
+    assert [(f.field, f.value) for f in extract_text("HER2 FISH ordered.").pending] == [("her2_ish", "pending")]
+    assert extract_text("Intensity: 2+. Fish Ordered: Yes on 01/02.").pending == ()  # a form field, no announcement

@@ -112,3 +112,36 @@ def test_allred_and_hscore_are_kept_as_their_own_fields() -> None:
 def test_intensity_is_a_detail_of_the_status() -> None:
     (finding,) = [f for f in extract_text("ER: positive, 95%, strong").findings if f.field == "er_status"]
     assert finding.details["intensity"] == "strong"
+
+
+@pytest.mark.parametrize(
+    ("text", "receptor", "status"),
+    [
+        # a clause about another subject ends the receptor's window: its words are not the receptor's value
+        ("ER: positive (90%); FISH pending.", "er", "positive"),
+        ("ER: 0%; the external positive and negative tissue controls showed appropriate staining.", "er", "negative"),
+        ("PR: 0%. Positive and negative controls stained appropriately.", "pr", "negative"),
+    ],
+)
+def test_a_clause_about_another_subject_ends_the_receptor_window(text: str, receptor: str, status: str) -> None:
+    extraction = extract_text(text)
+    assert extraction.values(f"{receptor}_status") == [status]
+    assert not [f for f in extraction.pending if f.field == f"{receptor}_status"]
+
+
+def test_pending_partner_after_a_semicolon_stays_pending() -> None:
+    extraction = extract_text("ER 90%; PR pending")
+    assert extraction.values("er_status") == ["positive"]
+    assert extraction.values("er_percent") == ["90"]
+    assert [(f.field, f.value) for f in extraction.pending] == [("pr_status", "pending")]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "status"),
+    [
+        ("ER: 95%; positive", "er_status", "positive"),
+        ("PR: negative; 0% with appropriate controls.", "pr_status", "negative"),
+    ],
+)
+def test_a_semicolon_within_the_receptor_statement_keeps_its_reading(text: str, field: str, status: str) -> None:
+    assert _values(text, field) == {status}
