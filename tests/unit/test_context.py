@@ -1,8 +1,8 @@
 """Whose result a statement is, and when: ConText modifiers (extract/rules/context.yaml) and where their scope ends.
 
-A ";" joins statements that may be about someone else or another time, so a family, prior, order or pending phrase
-on one side says nothing about the result on the other; a heading ("Family history:") heads its whole list, and
-printed legends and control lists run on across ";".
+A ";" joins statements that may be about someone else, another time or the run's controls, so a family, prior,
+order, pending or control phrase on one side says nothing about the result on the other; a heading ("Family history:",
+"Control tissue:") heads its whole list, and printed legends run on across ";".
 """
 
 from __future__ import annotations
@@ -122,6 +122,14 @@ def test_a_heading_heads_its_whole_list(text: str, expected: set[tuple[str, str,
         "Control tissue: HER2 3+; 2+; 0.",
         "Control slides: ER positive; PR positive.",
         "External positive control: HER2 3+ cell line; ER positive tonsil.",
+        "Reference ranges: ER positive; PR positive; HER2 negative",
+        "Scoring: 0; 1+; 2+; 3+",
+        "Control tissue: HER2 3+; 2+; 0",
+        "Controls: ER positive; PR positive",
+        "Control(s): HER2 3+; ER positive; PR positive.",
+        "Negative controls: ER 0%; PR 0%.",
+        "Positive control tissue: HER2 3+; ER positive (95%).",
+        "External positive and negative controls: ER positive; PR negative.",
     ],
 )
 def test_legends_and_control_lists_run_on_across_semicolons(text: str) -> None:
@@ -129,9 +137,89 @@ def test_legends_and_control_lists_run_on_across_semicolons(text: str) -> None:
     assert [(f.field, f.value) for f in extraction.findings if f.assertion in ("present", "historical")] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Controls: HER2 3+; ER positive; PR positive.",
+            {("her2_ihc", "3+", "control"), ("er_status", "positive", "control"), ("pr_status", "positive", "control")},
+        ),
+        (
+            "Control material: ER 90%; PR 0%.",
+            {("er_status", "positive", "control"), ("er_percent", "90", "control")}
+            | {("pr_status", "negative", "control"), ("pr_percent", "0", "control")},
+        ),
+    ],
+)
+def test_a_control_heading_marks_every_item_of_its_list(text: str, expected: set[tuple[str, str, str]]) -> None:
+    """The list is kept, as controls: what the report printed is still there to show, never as the patient's."""
+    assert _assertions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the patient's value before ";", a statement about the run's controls after it
+        (
+            "HER2 2+; positive and negative controls stained appropriately.",
+            {("her2_ihc", "2+", "present"), ("her2_status", "equivocal", "present")},
+        ),
+        (
+            "HER2 2+; controls stained appropriately.",
+            {("her2_ihc", "2+", "present"), ("her2_status", "equivocal", "present")},
+        ),
+        (
+            "ER: 90%; positive and negative controls showed appropriate staining.",
+            {("er_status", "positive", "present"), ("er_percent", "90", "present")},
+        ),
+        ("ER negative; internal control positive.", {("er_status", "negative", "present")}),
+        (
+            "HER2 (4B5) 3+; external control tissue stained as expected.",
+            {("her2_ihc", "3+", "present"), ("her2_status", "positive", "present")},
+        ),
+        (
+            "PR 40%; internal controls were appropriate.",
+            {("pr_status", "positive", "present"), ("pr_percent", "40", "present")},
+        ),
+        (
+            "ER negative; internal control positive; PR negative.",
+            {("er_status", "negative", "present"), ("pr_status", "negative", "present")},
+        ),
+        # the controls first, the patient's value after ";"
+        (
+            "Positive and negative controls stained appropriately; HER2 2+.",
+            {("her2_ihc", "2+", "present"), ("her2_status", "equivocal", "present")},
+        ),
+        # a verdict on the controls after a colon heads no list
+        (
+            "Controls: appropriate; HER2 1+; ER 90%.",
+            {("her2_ihc", "1+", "present"), ("her2_status", "negative", "present")}
+            | {("er_status", "positive", "present"), ("er_percent", "90", "present")},
+        ),
+        ("Internal control: present; ER negative.", {("er_status", "negative", "present")}),
+    ],
+)
+def test_a_controls_clause_ends_at_a_semicolon(text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _assertions(text) == expected
+
+
+def test_a_control_stated_before_the_value_in_its_clause_stays_a_control() -> None:
+    assert _assertions("External control: HER2 3+ (appropriate). Patient HER2: 1+.") == {
+        ("her2_ihc", "3+", "control"),
+        ("her2_ihc", "1+", "present"),
+        ("her2_status", "negative", "present"),
+    }
+    assert _assertions("HER2 control tissue 3+ stained appropriately; patient HER2 1+.") == {
+        ("her2_ihc", "3+", "control"),
+        ("her2_ihc", "1+", "present"),
+        ("her2_status", "negative", "present"),
+    }
+
+
 def test_a_heading_category_is_read_as_its_assertion() -> None:
     assert assertion_for(["FAMILY:HEADING"], None) == "family"
     assert assertion_for(["HISTORICAL:HEADING", "LEGEND"], None) == "legend"
+    assert assertion_for(["CONTROL:HEADING"], None) == "control"
 
 
 @pytest.mark.parametrize(
