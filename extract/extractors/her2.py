@@ -38,11 +38,20 @@ class _Rule(BaseModel):
     requires_after: Regex | None = None
 
 
+class _Scale(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_scores: int
+    lead: Regex
+    item: Regex
+    separator: Regex
+
+
 class _Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     window_chars: int
     label: Regex
     reject_window: list[Regex]
+    scale: _Scale
     clause_end: list[Regex]
     pending: list[_Rule]
     ihc: list[_Rule]
@@ -57,10 +66,19 @@ class _Rules(BaseModel):
 
 
 @dataclass(frozen=True)
+class _CompiledScale:
+    min_scores: int
+    lead: re.Pattern[str]
+    item: re.Pattern[str]  # an item as the last of its run
+    item_then_separator: re.Pattern[str]  # an item that another follows
+
+
+@dataclass(frozen=True)
 class _Compiled:
     window_chars: int
     label: re.Pattern[str]
     reject: tuple[re.Pattern[str], ...]
+    scale: _CompiledScale
     clause_end: tuple[re.Pattern[str], ...]
     pending: tuple[ValueRule, ...]
     ihc: tuple[ValueRule, ...]
@@ -93,6 +111,12 @@ def _rules() -> _Compiled:
         window_chars=rules.window_chars,
         label=re.compile(rules.label),
         reject=tuple(re.compile(p) for p in rules.reject_window),
+        scale=_CompiledScale(
+            min_scores=rules.scale.min_scores,
+            lead=re.compile(rules.scale.lead, re.IGNORECASE),
+            item=re.compile(rules.scale.item, re.IGNORECASE),
+            item_then_separator=re.compile(f"(?:{rules.scale.item})(?:{rules.scale.separator})", re.IGNORECASE),
+        ),
         clause_end=tuple(re.compile(p) for p in rules.clause_end),
         pending=_value_rules(rules.pending),
         ihc=_value_rules(rules.ihc),
@@ -145,7 +169,7 @@ def _unlabelled(text: str, compiled: _Compiled) -> Iterator[Candidate]:
 def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[Candidate]:
     mention = _to_clause_end(text, mention, compiled.clause_end)
     window = text[mention.end : mention.window_end]
-    if any(p.search(window) for p in compiled.reject):
+    if any(p.search(window) for p in compiled.reject) or _prints_a_scale(window, compiled.scale):
         return
     method_match = compiled.method.search(window)
     method = technique_of(text, mention) or (method_match.group("method") if method_match else None)
@@ -169,6 +193,20 @@ def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[
     else:
         yield from _status(text, mention, prior, compiled, method)
     yield from _numbers(text, mention, window, compiled, method)
+
+
+def _prints_a_scale(window: str, scale: _CompiledScale) -> bool:
+    """Whether ``window`` opens with a printed scale ("0; 1+; 2+; 3+"): a run of items scoring several different
+    scores, which is a legend and no result, where its first score read alone would be taken as the patient's."""
+    lead = scale.lead.match(window)
+    at = lead.end() if lead else 0
+    scores: set[str] = set()
+    while item := scale.item_then_separator.match(window, at):
+        scores.add(item.group("score"))
+        at = item.end()
+    if last := scale.item.match(window, at):
+        scores.add(last.group("score"))
+    return len(scores) >= scale.min_scores
 
 
 def _to_clause_end(text: str, mention: Mention, clause_end: tuple[re.Pattern[str], ...]) -> Mention:

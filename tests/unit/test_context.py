@@ -1,8 +1,8 @@
 """Whose result a statement is, and when: ConText modifiers (extract/rules/context.yaml) and where their scope ends.
 
-A ";" joins statements that may be about someone else, another time or the run's controls, so a family, prior,
-order, pending or control phrase on one side says nothing about the result on the other; a heading ("Family history:",
-"Control tissue:") heads its whole list, and printed legends run on across ";".
+A ";" joins statements that may be about someone else, another time, the run's controls or the scale, so a family,
+prior, order, pending, control or legend phrase on one side says nothing about the result on the other; a heading
+("Family history:", "Control tissue:", "Reference ranges:") heads its whole list across ";".
 """
 
 from __future__ import annotations
@@ -130,6 +130,15 @@ def test_a_heading_heads_its_whole_list(text: str, expected: set[tuple[str, str,
         "Negative controls: ER 0%; PR 0%.",
         "Positive control tissue: HER2 3+; ER positive (95%).",
         "External positive and negative controls: ER positive; PR negative.",
+        "REFERENCE RANGES: ER positive; PR positive; HER2 negative.",
+        "Reference values: ER positive >= 1%; PR positive >= 1%.",
+        "Scoring criteria: ER positive; PR positive; HER2 negative.",
+        "Scoring system: 0; 1+; 2+; 3+.",
+        "Interpretation: 0-1+ negative; 2+ equivocal; 3+ positive.",
+        "Legend: ER positive; PR negative; HER2 3+.",
+        "Key: ER positive; PR negative.",
+        "Cutoffs: ER positive 1%; PR positive 1%.",
+        "Cut-off(s): ER low positive 1-10%; ER positive > 10%.",
     ],
 )
 def test_legends_and_control_lists_run_on_across_semicolons(text: str) -> None:
@@ -216,10 +225,83 @@ def test_a_control_stated_before_the_value_in_its_clause_stays_a_control() -> No
     }
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Reference ranges: ER positive; PR positive; HER2 negative.",
+            {("er_status", "positive", "legend"), ("pr_status", "positive", "legend")}
+            | {("her2_status", "negative", "legend")},
+        ),
+        (
+            "Cutoffs: ER 1%; PR 1%.",
+            {("er_status", "low-positive", "legend"), ("er_percent", "1", "legend")}
+            | {("pr_status", "low-positive", "legend"), ("pr_percent", "1", "legend")},
+        ),
+        # the heading's list ends with its sentence and at a terminator; the patient's values after them are theirs
+        (
+            "Reference ranges: ER positive; PR positive. ER: 95%.",
+            {("er_status", "positive", "legend"), ("pr_status", "positive", "legend")}
+            | {("er_status", "positive", "present"), ("er_percent", "95", "present")},
+        ),
+        (
+            "Reference range: ER positive; PR positive; results: ER 90%.",
+            {("er_status", "positive", "legend"), ("pr_status", "positive", "legend")}
+            | {("er_status", "positive", "present"), ("er_percent", "90", "present")},
+        ),
+    ],
+)
+def test_a_legend_heading_marks_every_item_of_its_list(text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _assertions(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the patient's value before ";", the scale's definition after it
+        (
+            "ER: 90% positive; cutoff for positivity is 1%.",
+            {("er_status", "positive", "present"), ("er_percent", "90", "present")},
+        ),
+        (
+            "HER2 1+; 2+ is defined as equivocal.",
+            {("her2_ihc", "1+", "present"), ("her2_status", "negative", "present")},
+        ),
+        (
+            "HER2 2+; scores of 0 and 1+ are considered negative.",
+            {("her2_ihc", "2+", "present"), ("her2_status", "equivocal", "present")},
+        ),
+        (
+            "PR: 0%; values of 1% or more are considered positive.",
+            {("pr_status", "negative", "present"), ("pr_percent", "0", "present")},
+        ),
+        (
+            "ER: positive (90%); reference range: positive >= 1%.",
+            {("er_status", "positive", "present"), ("er_percent", "90", "present")},
+        ),
+        # a legend's own value stays a legend between two of the patient's
+        (
+            "ER: 80%; the cut-off for ER positivity is 1%; PR: 5%.",
+            {("er_status", "positive", "present"), ("er_percent", "80", "present")}
+            | {("er_status", "low-positive", "legend"), ("er_percent", "1", "legend")}
+            | {("pr_status", "low-positive", "present"), ("pr_percent", "5", "present")},
+        ),
+        # the scale first, the patient's value after ";"
+        (
+            "Cutoff for positivity is 1%; ER 90%.",
+            {("er_status", "positive", "present"), ("er_percent", "90", "present")},
+        ),
+    ],
+)
+def test_a_legend_clause_ends_at_a_semicolon(text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert _assertions(text) == expected
+
+
 def test_a_heading_category_is_read_as_its_assertion() -> None:
     assert assertion_for(["FAMILY:HEADING"], None) == "family"
     assert assertion_for(["HISTORICAL:HEADING", "LEGEND"], None) == "legend"
     assert assertion_for(["CONTROL:HEADING"], None) == "control"
+    assert assertion_for(["LEGEND:HEADING", "HISTORICAL"], None) == "legend"
 
 
 @pytest.mark.parametrize(

@@ -290,3 +290,49 @@ def test_ihc_and_ish_in_two_clauses_are_both_read() -> None:
 def test_ordered_is_pending_only_right_after_the_label() -> None:
     assert [(f.field, f.value) for f in extract_text("HER2 FISH ordered.").pending] == [("her2_ish", "pending")]
     assert extract_text("Intensity: 2+. Fish Ordered: Yes on 01/02.").pending == ()  # a form field, no announcement
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "HER2 scoring: 0; 1+; 2+; 3+.",
+        "HER2 scoring: 0, 1+, 2+, 3+.",
+        "HER2/neu: 0/1+/2+/3+",
+        "HER2 is scored as 0, 1+, 2+ or 3+.",
+        "HER2 (4B5) interpretation: 0-1+ negative; 2+ equivocal; 3+ positive.",
+        "HER2 IHC: 0 (negative), 1+ (negative), 2+ (equivocal), 3+ (positive).",
+        "HER2 SCORING: 0 NEGATIVE, 1+ NEGATIVE, 2+ EQUIVOCAL, 3+ POSITIVE",
+        "HER2 IHC: 0 (null), 0 (ultralow), 1+, 2+, 3+.",
+        "HER2: negative 0, 1+; equivocal 2+; positive 3+.",
+    ],
+)
+def test_a_printed_scale_of_scores_gives_nothing(text: str) -> None:
+    """A run of different IHC scores after the label is a scale: its first score read alone was taken as a result."""
+    assert list(her2.find(text)) == []
+    extraction = extract_text(text)
+    every = (*extraction.findings, *extraction.pending, *extraction.superseded)
+    assert [(f.field, f.value) for f in every if f.field.startswith("her2")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ihc", "status"),
+    [
+        # one score with another number or a range beside it is still the patient's result
+        ("HER2: 1+ (score 0-1+ is negative)", {"1+"}, {"negative"}),
+        ("HER2 IHC 2+, reflex FISH", {"2+"}, {"equivocal"}),
+        ("HER2 3+ (strong complete membrane staining in >10%)", {"3+"}, {"positive"}),
+        ("HER2: 2+ (scored on a scale of 0, 1+, 2+ and 3+)", {"2+"}, {"equivocal"}),
+        # a scale, then the patient's own labelled result
+        ("HER2 scoring: 0; 1+; 2+; 3+. HER2 (4B5): 2+.", {"2+"}, {"equivocal"}),
+    ],
+)
+def test_a_score_beside_other_numbers_is_not_a_scale(text: str, ihc: set[str], status: set[str]) -> None:
+    assert _values(text, "her2_ihc") == ihc
+    assert _values(text, "her2_status") == status
+
+
+def test_a_her2_scale_leaves_the_next_clause_alone() -> None:
+    extraction = extract_text("HER2 scoring: 0; 1+; 2+; 3+; ER 95%.")
+    assert extraction.values("her2_ihc") == []
+    assert extraction.values("her2_status") == []
+    assert extraction.values("er_percent") == ["95"]
