@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import random
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -29,6 +29,9 @@ from worker.dispatch import make_dispatcher
 from worker.sweeper import Sweeper
 
 log = logging.getLogger("navis.access")
+# Request ids only correlate log lines: a seeded PRNG, not uuid4, whose os.urandom call gives up the GIL on every
+# request and may wait a whole switch interval (5 ms) to get it back while upload threads run.
+_ids = random.Random()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -84,7 +87,7 @@ class Observe:
             await self.app(scope, receive, send)
             return
         sent_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64]
-        request_id = sent_id or uuid.uuid4().hex
+        request_id = sent_id or f"{_ids.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500

@@ -11,10 +11,10 @@ import codecs
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from navis.errors import ConfigError, EmptyInputError, TooLargeError, UnsupportedTypeError
 from navis.settings import Settings, get_settings
@@ -30,6 +30,7 @@ _TEXT_PROBE_BYTES = 64 * 1024
 # Real text is almost entirely printable; binary formats without NUL bytes still carry many control bytes.
 _MIN_PRINTABLE_RATIO = 0.95
 _TEXT_CONTROLS = frozenset("\t\n\r\f")
+_WITHOUT_TEXT_CONTROLS = str.maketrans("", "", "\t\n\r\f")
 
 
 class _Part(BaseModel):
@@ -53,18 +54,6 @@ class _Part(BaseModel):
             raise ValueError("give exactly one of 'offset' or 'within'")
         return self
 
-    _pattern: bytes = PrivateAttr(b"")
-
-    def model_post_init(self, context: Any, /) -> None:
-        self._pattern = bytes.fromhex(self.hex)  # decoded once: every upload is matched against every signature
-
-    def matches(self, data: bytes) -> bool:
-        pattern = self._pattern
-        if self.within is not None:
-            return pattern in data[: self.within]
-        start = self.offset or 0
-        return data[start : start + len(pattern)] == pattern
-
 
 class Signature(BaseModel):
     """A file type we recognise, whether or not we can read it."""
@@ -76,9 +65,6 @@ class Signature(BaseModel):
     supported: bool
     hint: str = ""
     parts: Annotated[tuple[_Part, ...], Field(min_length=1)]
-
-    def matches(self, data: bytes) -> bool:
-        return all(part.matches(data) for part in self.parts)
 
 
 class _SignatureFile(BaseModel):
@@ -92,6 +78,24 @@ def signatures() -> tuple[Signature, ...]:
     """The validated signature table shipped with ingest (``signatures.yaml``)."""
     text = resources.files("ingest").joinpath(SIGNATURES_FILE).read_text(encoding="utf-8")
     return parse_signatures(text, SIGNATURES_FILE)
+
+
+# (pattern, offset, within) of each part: the table as plain tuples, since every upload is matched against all of it.
+_CompiledPart = tuple[bytes, int, int | None]
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[tuple[Signature, tuple[_CompiledPart, ...]], ...]:
+    return tuple(
+        (signature, tuple((bytes.fromhex(part.hex), part.offset or 0, part.within) for part in signature.parts))
+        for signature in signatures()
+    )
+
+
+def _found(data: bytes, pattern: bytes, offset: int, within: int | None) -> bool:
+    if within is not None:
+        return pattern in data[:within]
+    return data[offset : offset + len(pattern)] == pattern
 
 
 def parse_signatures(text: str, source: str) -> tuple[Signature, ...]:
@@ -118,8 +122,8 @@ def sniff(data: bytes, name: str = "", settings: Settings | None = None) -> str:
         raise EmptyInputError(f"{label} is empty (0 bytes)")
     if len(data) > settings.max_upload_bytes:
         raise TooLargeError(f"{label} is {len(data)} bytes, over the limit of {settings.max_upload_bytes} bytes")
-    for signature in signatures():
-        if signature.matches(data):
+    for signature, parts in _compiled():
+        if all(_found(data, *part) for part in parts):
             if signature.supported:
                 return signature.media_type
             hint = f"; {signature.hint}" if signature.hint else ""
@@ -154,7 +158,7 @@ def _looks_like_text(data: bytes) -> bool:
         sample = codecs.getincrementaldecoder("utf-8-sig")().decode(probe, final=len(probe) == len(data))
     except UnicodeDecodeError:
         sample, _ = decode_text(probe)
-    if not sample:
+    if not sample or sample.translate(_WITHOUT_TEXT_CONTROLS).isprintable():  # the usual case, at C speed
         return True
     printable = sum(1 for ch in sample if ch.isprintable() or ch in _TEXT_CONTROLS)
     return printable / len(sample) >= _MIN_PRINTABLE_RATIO
