@@ -176,21 +176,23 @@ def _count_batches(session: Session, changes: list[tuple[Claim, Change]]) -> Non
 
 
 def _refresh_guidance(store: Store, done: list[Claim]) -> None:
-    """Reprocessing is how new rules or a new knowledge base reach stored patients: a patient's guidance is rebuilt
-    once none of their documents in the batch is left to run. Checked after our results are committed, so of two
+    """Rebuild a patient's guidance once none of their documents in the same run (a batch, or the live uploads) is
+    left: reprocessing is how new rules or a new knowledge base reach stored patients, and an upload's guidance is
+    ready (and its change on record) when its processing ends. Checked after our results are committed, so of two
     workers finishing a patient's last documents at once, at least one sees both results."""
-    for batch_id in {claim.batch_id for claim in done if claim.batch_id}:
+    for batch_id in {claim.batch_id for claim in done}:
         patients = {claim.patient_id for claim in done if claim.batch_id == batch_id}
+        same_run = Job.batch_id == batch_id if batch_id else Job.batch_id.is_(None)
         with transaction(store.sessions) as session:
             waiting = set(
                 session.scalars(
                     select(Job.patient_id)
-                    .where(Job.batch_id == batch_id, Job.patient_id.in_(patients), Job.status.in_(jobs.ACTIVE))
+                    .where(same_run, Job.patient_id.in_(patients), Job.status.in_(jobs.ACTIVE))
                     .distinct()
                 )
             )
             changed = sum(guidance.refresh(session, patient_id) for patient_id in sorted(patients - waiting))
-            if changed:
+            if changed and batch_id:
                 session.execute(
                     update(Batch).where(Batch.id == batch_id).values(guidance_changed=Batch.guidance_changed + changed)
                 )

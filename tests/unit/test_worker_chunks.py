@@ -130,3 +130,13 @@ def test_only_claims_still_held_are_finished(store: Store, settings: Settings) -
             row.id: row.status for row in session.execute(select(Job.id, Job.status).where(Job.id.in_(job_ids)))
         }
     assert statuses == {job_ids[0]: "running", job_ids[1]: "done"}
+
+
+def test_an_uploads_guidance_is_ready_once_the_patients_last_document_is_processed(
+    store: Store, settings: Settings
+) -> None:
+    patient, job_ids = _patient_with(store, REPORT_A, REPORT_B)
+    run_job(store, settings, job_ids[0])
+    assert _count(store, Guidance, patient) == 0  # the other upload is still queued
+    run_job(store, settings, job_ids[1])
+    assert _count(store, Guidance, patient) == 1
