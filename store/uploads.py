@@ -66,7 +66,7 @@ class UploadWriter:
         self._committed = committed
         self._handover: _Stage[list[str]] = _Stage("navis-upload-handover", self._hand_over)
         self._rows: _Stage[_Request] = _Stage("navis-upload-rows", self._commit_rows)
-        self._files: _Stage[_Request] = _Stage("navis-upload-files", self._write_files)
+        self._files: _Stage[_Request] = _Stage("navis-upload-files", self._take)
 
     def submit(self, patient_id: str, actor_id: str, files: Sequence[NewFile]) -> Future[list[Stored]]:
         """Queue one request's files; the future holds their documents and jobs once they are stored."""
@@ -78,6 +78,13 @@ class UploadWriter:
         """Store what was submitted, then stop."""
         for stage in (self._files, self._rows, self._handover):
             stage.close()
+
+    def _take(self, group: list[_Request]) -> None:
+        # A request whose client went away before we began (its awaiting task cancelled the future) is dropped:
+        # no 202 was sent. From here on the futures cannot be cancelled, so every answer below can be set.
+        taken = [request for request in group if request.answer.set_running_or_notify_cancel()]
+        if taken:
+            self._write_files(taken)
 
     def _write_files(self, group: list[_Request]) -> None:
         try:

@@ -96,3 +96,20 @@ def test_a_failing_hand_over_loses_no_upload(store: Store) -> None:
     with store.sessions() as session:
         job = session.get_one(Job, answer[0].job_id)
     assert job.status == "queued"  # the sweeper sends it later
+
+
+def test_a_request_given_up_by_its_client_does_not_stop_the_others(store: Store) -> None:
+    patient_id, client_id = _patient(store)
+    writer = UploadWriter(store, lambda job_ids: None)
+    try:
+        abandoned = [writer.submit(patient_id, client_id, [_file(i)]) for i in range(20)]
+        for future in abandoned:
+            future.cancel()  # what asyncio does to the wrapped future when the client disconnects
+        kept = writer.submit(patient_id, client_id, [_file(99)]).result(timeout=30)
+    finally:
+        writer.close()
+    assert len(kept) == 1
+    with store.sessions() as session:
+        stored = session.execute(select(func.count()).select_from(Document)).scalar_one()
+    # Each abandoned request was either stored whole (it had begun) or not at all.
+    assert stored == 1 + sum(1 for future in abandoned if not future.cancelled())
