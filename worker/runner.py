@@ -55,6 +55,8 @@ def run_jobs(store: Store, settings: Settings, job_ids: Sequence[str]) -> dict[s
     """Claim and run a chunk of jobs (a reprocessing task's): one claim for the chunk, each document analyzed on
     its own, and the results of all that succeeded written in one transaction. Jobs not claimed are left out."""
     held = jobs.claim_many(store.sessions, job_ids, settings.job_lease_s)
+    if not held:
+        return {}
     outcomes: dict[str, Outcome] = {}
     analyzed: list[tuple[Claim, Analysis]] = []
     files = _files(store, held)
