@@ -46,6 +46,12 @@ class _Scale(BaseModel):
     separator: Regex
 
 
+class _ZeroSubclass(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ultralow: Regex
+    null: Regex
+
+
 class _Rules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     window_chars: int
@@ -59,6 +65,8 @@ class _Rules(BaseModel):
     unlabelled_ihc: list[_Rule]
     before_label: list[_Rule]
     ish: list[_Rule]
+    ish_from_status: dict[str, str]
+    zero_subclass: _ZeroSubclass
     ratio: list[Regex]
     copies: Regex
     group: Regex
@@ -86,6 +94,8 @@ class _Compiled:
     unlabelled: tuple[ValueRule, ...]
     before: tuple[ValueRule, ...]
     ish: tuple[ValueRule, ...]
+    ish_from_status: dict[str, str]
+    zero_subclass: dict[str, re.Pattern[str]]  # sub-class -> the words that state it
     ratio: tuple[re.Pattern[str], ...]
     copies: re.Pattern[str]
     group: re.Pattern[str]
@@ -96,6 +106,7 @@ class _Compiled:
 _ISH_WORD = re.compile(r"(?i)\b(?:FISH|ISH|SISH|CISH|DISH|in\s+situ|amplification)\b")
 _ISH_METHODS = frozenset({"FISH", "SISH", "CISH", "DISH", "ISH"})
 _BARE_RATIO = re.compile(r"^[\s):]*(?P<ratio>\d{1,2}\.\d{1,2})(?![\d%])")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _BY_ISH = re.compile(r"(?i)^[.\s]*by\s+(?:FISH|ISH|SISH|CISH|DISH|in\s+situ)\b")
 
 
@@ -124,6 +135,11 @@ def _rules() -> _Compiled:
         unlabelled=_value_rules(rules.unlabelled_ihc),
         before=_value_rules(rules.before_label),
         ish=_value_rules(rules.ish),
+        ish_from_status=rules.ish_from_status,
+        zero_subclass={
+            "ultralow": re.compile(rules.zero_subclass.ultralow),
+            "null": re.compile(rules.zero_subclass.null),
+        },
         ratio=tuple(re.compile(p) for p in rules.ratio),
         copies=re.compile(rules.copies),
         group=re.compile(rules.group),
@@ -183,7 +199,7 @@ def _read_mention(text: str, mention: Mention, compiled: _Compiled) -> Iterator[
     if prior and after and not re.match(after, text[mention.end : mention.window_end]):
         prior = None
     ihc = earliest(compiled.ihc, text, mention.end, mention.window_end)
-    yield from _ihc(mention, ihc, compiled, method)
+    yield from _ihc(mention, ihc, compiled, method, _sentence(window))
     ish = _ish(text, mention, prior, compiled, method=method)
     if ish:
         yield _candidate(mention, ish[0], "her2_ish", ish[1], compiled, method)
@@ -218,7 +234,9 @@ def _to_clause_end(text: str, mention: Mention, clause_end: tuple[re.Pattern[str
     return replace(mention, window_end=min(ends)) if ends else mention
 
 
-def _ihc(mention: Mention, hit: Hit | None, compiled: _Compiled, method: str | None) -> Iterator[Candidate]:
+def _ihc(
+    mention: Mention, hit: Hit | None, compiled: _Compiled, method: str | None, sentence: str
+) -> Iterator[Candidate]:
     if hit is None or hit.rule.value == "no-exact":
         return
     if hit.rule.value == "unreadable":
@@ -227,7 +245,18 @@ def _ihc(mention: Mention, hit: Hit | None, compiled: _Compiled, method: str | N
     value = hit.rule.value
     if value == "from-score":
         value = "0" if hit.match.group("score") == "0" else f"{hit.match.group('score')}+"
-    yield _candidate(mention, hit, "her2_ihc", value, compiled, method)
+    candidate = _candidate(mention, hit, "her2_ihc", value, compiled, method)
+    if value == "0" and "subclass" not in candidate.details:
+        stated = [name for name, words in compiled.zero_subclass.items() if words.search(sentence)]
+        if len(stated) == 1:  # both, or neither: the report does not tell ultralow from null
+            candidate = replace(candidate, details={**candidate.details, "subclass": stated[0]})
+    yield candidate
+
+
+def _sentence(window: str) -> str:
+    """The window up to the end of its first sentence: where a zero's staining is described."""
+    end = _SENTENCE_END.search(window)
+    return window[: end.start()] if end else window
 
 
 def _ish(
@@ -245,6 +274,11 @@ def _ish(
         if value:
             return prior, value
     hit = earliest(compiled.ish, text, mention.end, mention.window_end)
+    if hit is None and technique_of(text, mention) in _ISH_METHODS:
+        # the label names the in situ test: its status word is the ISH result ("Her2 SISH: negative (group 5)")
+        status = earliest(compiled.status, text, mention.end, mention.window_end)
+        if status and status.rule.value in compiled.ish_from_status:
+            return status, compiled.ish_from_status[status.rule.value]
     return (hit, hit.rule.value) if hit else None
 
 
@@ -264,7 +298,7 @@ def _numbers(text: str, mention: Mention, window: str, compiled: _Compiled, meth
     ratios: dict[str, int] = {}  # every ratio of the window: one per lesion when the report lists several
     for pattern in compiled.ratio:
         for match in pattern.finditer(window):
-            ratios.setdefault(match.group("ratio"), mention.end + match.end())
+            ratios.setdefault(match.group("ratio").replace(",", "."), mention.end + match.end())
     if not ratios and method in _ISH_METHODS and (bare := _BARE_RATIO.match(window)):
         ratios[bare.group("ratio")] = mention.end + bare.end()  # "HER2 (by FISH): 1.4, not amplified"
     for ratio, end in ratios.items():
