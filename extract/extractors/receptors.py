@@ -275,6 +275,7 @@ def _scores(mention: Mention, receptor: str, window: str, compiled: _Compiled, s
             start=mention.start,
             end=mention.end + match.end(),
             rule_id=f"er-pr-{field}",
+            repaired=bool(match.groupdict().get("ocr")),  # "Allred 718": the slash read as a 1
             details={"shared_label": "yes"} if shared > 1 else {},
         )
         if field == "allred" and not _has_status_word(window, compiled):
