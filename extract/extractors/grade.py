@@ -5,6 +5,10 @@ Read from, in order of strength: a grade with its system or label (``Nottingham 
 differentiated`` = 2) and the three-tier words (``high grade`` = 3). A Nottingham total score (``8/9``) gives the
 grade only when the report states no grade itself. Not proposed: nuclear grade (incl. modified Black's), DCIS grade,
 ranges (``grade 1-2``, ``well to moderately differentiated``) and values with a wrong denominator (``II//II``).
+
+OCR damage to Roman numerals is read stroke by stroke from ``ocr_strokes`` (``Il``, ``|``, ``III/Ill``) and the
+value marked repaired. A numeral with a broken stroke (``I]``) or with a Roman denominator other than III (``II of
+II``) cannot be counted: it is proposed as unreadable (``details["unreadable"]``), never as a value.
 """
 
 from __future__ import annotations
@@ -12,11 +16,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
+from typing import Literal
 
 from extract.candidate import Candidate
 from extract.extractors._rules import Regex, RuleFile, load_rules
+from extract.finding import Assertion
 
 _LOOKBACK = 40
+
+#: What the words after a value make of it: no say or a denominator of 3 (``clean``), a denominator of 3 read
+#: through OCR strokes (``repaired``), a range or a denominator other than 3 (``drop``), a Roman denominator other
+#: than III, a sign of lost or added strokes (``unreadable``).
+After = Literal["clean", "repaired", "drop", "unreadable"]
 
 
 class GradeRules(RuleFile):
@@ -24,6 +35,9 @@ class GradeRules(RuleFile):
 
     gates: dict[str, list[str]]
     numerals: dict[str, str]
+    ocr_strokes: dict[str, str]
+    broken_strokes: str
+    line_start_before: Regex
     differentiation: dict[str, str]
     tiers: dict[str, str]
     score_to_grade: dict[str, str]
@@ -34,8 +48,8 @@ class GradeRules(RuleFile):
     histologic_word: Regex
     score: Regex
     range_after: Regex
-    denominator_after: Regex
-    valid_denominator: Regex
+    denominator: Regex
+    scale_after: Regex
     not_histologic_before: Regex
 
 
@@ -46,13 +60,13 @@ def rules() -> GradeRules:
 
 
 def find(text: str) -> Iterator[Candidate]:
-    """Candidates for grade in ``text``; the score-derived grade only when no grade is stated."""
+    """Candidates for grade in ``text``; the score-derived grade only when no grade is stated legibly."""
     table = rules()
     lower = text.lower()
     gated = {rule for rule, words in table.gates.items() if any(word in lower for word in words)}
     stated = [*_numbered(text, table, gated), *_worded(text, table, gated)]
     yield from stated
-    if not stated and "score" in gated:
+    if "score" in gated and all("unreadable" in candidate.details for candidate in stated):
         yield from _from_score(text, table)
 
 
@@ -67,20 +81,69 @@ def _numbered(text: str, table: GradeRules, gated: set[str]) -> Iterator[Candida
             continue
         rule_id = f"grade.{rule}"
         for match in pattern.finditer(text):
-            if not _histologic(text, match.start(), table) or not _single_value(text, match, table):
+            if not _histologic(text, match.start(), table):
                 continue
+            end = match.end()
             numeral = match.group("roman") or match.group("digit")
-            repaired = "l" in numeral
-            value = table.numerals[numeral.replace("l", "I")]
-            yield Candidate("grade", value, match.start(), match.end(), rule_id, repaired=repaired)
+            if numeral.endswith("]") and _bracket_open(text, match.start("roman")):
+                numeral, end = numeral[:-1], end - 1
+            following = text[end : end + 12]
+            after = _after(following, table)
+            if after == "drop":
+                continue
+            legend: Assertion | None = "legend" if table.scale_after.match(following) else None
+            reading = _read_numeral(numeral, table)
+            if reading is not None and reading[1] and reading[0] != "3" and _line_start(text, match, table):
+                reading = None  # its first stroke may be lost ('grade\nIl' for III)
+            if reading is None or after == "unreadable":
+                if legend is None:  # an illegible entry of a printed scale is no loss
+                    reason = "grade numeral not legible" if reading is None else "grade denominator not legible"
+                    yield Candidate("grade", "", match.start(), end, rule_id, details={"unreadable": reason})
+                continue
+            value, repaired = reading
+            repaired = repaired or after == "repaired"
+            yield Candidate("grade", value, match.start(), end, rule_id, repaired=repaired, assertion=legend)
 
 
-def _single_value(text: str, match: re.Match[str], table: GradeRules) -> bool:
-    """True unless the value is one end of a range or has a denominator other than 3."""
-    after = text[match.end() : match.end() + 12]
+def _read_numeral(numeral: str, table: GradeRules) -> tuple[str, bool] | None:
+    """(value, read through OCR strokes) of a Roman or Arabic numeral; None when its strokes cannot be counted."""
+    if numeral.isdigit():
+        return table.numerals[numeral], False
+    if any(ch in table.broken_strokes for ch in numeral):
+        return None
+    strokes = numeral.translate({ord(glyph): stroke for glyph, stroke in table.ocr_strokes.items()})
+    value = table.numerals.get(strokes)
+    return None if value is None else (value, strokes != numeral)
+
+
+def _line_start(text: str, match: re.Match[str], table: GradeRules) -> bool:
+    """True when the numeral of ``match`` is the first thing on its line."""
+    start = match.start("roman")
+    return start >= 0 and bool(table.line_start_before.match(text[text.rfind("\n", 0, start) + 1 : start]))
+
+
+def _bracket_open(text: str, start: int) -> bool:
+    """True when a ``[`` opened earlier on the line of ``start`` is still open there (a ``]`` after it closes it)."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return line.rfind("[") > line.rfind("]")
+
+
+def _after(after: str, table: GradeRules) -> After:
+    """What a range or denominator right after the value makes of it (see :data:`After`)."""
     if table.range_after.match(after):
-        return False
-    return not table.denominator_after.match(after) or bool(table.valid_denominator.match(after))
+        return "drop"
+    denominator = table.denominator.match(after)
+    if denominator is None:
+        return "clean"
+    if denominator.group("digit"):
+        return "clean" if denominator.group("digit") == "3" else "drop"
+    roman = denominator.group("roman")
+    if roman is None:
+        return "drop"
+    reading = _read_numeral(roman, table)
+    if reading is None or reading[0] != "3":
+        return "unreadable"
+    return "repaired" if reading[1] else "clean"
 
 
 def _worded(text: str, table: GradeRules, gated: set[str]) -> Iterator[Candidate]:

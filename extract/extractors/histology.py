@@ -6,6 +6,8 @@ after it. Two types joined (``ductal and lobular``, ``ductal-lobular``) make ``m
 feature (``with mucinous features``) does not change the class, and counts only when the phrase names no other type.
 In-situ lesions (``ductal carcinoma in situ``, ``intraductal carcinoma``) are not the invasive type and are not
 proposed. ``details["stated"]`` keeps the type words as written (``papillary``, ``apocrine``, ``tubulolobular``).
+A phrase read through OCR damage (a type word's OCR spelling such as ``lobuiar``, or a grade numeral printed ``|``
+inside the phrase: ``lobular and grade | ductal``) is marked repaired.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from extract.extractors._rules import Regex, RuleFile, load_rules
 
 _LOOKBACK = 70
 _LOOKAHEAD = 60
-_WORD = re.compile(r"[^\W_]+(?:'s)?")
+_WORD = re.compile(r"[^\W_]+(?:'s)?|\|")  # '|' is OCR's I ('grade | ductal')
 
 
 class HistologyRules(RuleFile):
@@ -27,7 +29,10 @@ class HistologyRules(RuleFile):
 
     noun: Regex
     classes: dict[str, Regex]
+    ocr_classes: dict[str, Regex]
     modifiers: frozenset[str]
+    ocr_modifiers: frozenset[str]
+    ocr_modifier_after: Regex
     word_gap: Regex
     not_type_before: Regex
     coordinator: Regex
@@ -91,7 +96,9 @@ def _phrase(text: str, noun: re.Match[str], begin: int, table: HistologyRules) -
     if value is None:
         return None
     words = " ".join(w for w, _ in found)
-    return Candidate("histology", value, begin, noun.end(), "histology.phrase", details={"stated": words})
+    repaired = _ocr_damaged(before, found, table)
+    details = {"stated": words}
+    return Candidate("histology", value, begin, noun.end(), "histology.phrase", repaired=repaired, details=details)
 
 
 def _phrase_begin(text: str, begin: int, end: int, table: HistologyRules) -> int:
@@ -101,17 +108,32 @@ def _phrase_begin(text: str, begin: int, end: int, table: HistologyRules) -> int
         if not table.word_gap.match(text[word.end() : start]):
             break
         token = word.group(0).lower()
-        if token not in table.modifiers and not any(p.fullmatch(word.group(0)) for p in table.classes.values()):
+        if token in table.ocr_modifiers:
+            if not table.ocr_modifier_after.search(text[max(begin, word.start() - 12) : word.start()]):
+                break
+        elif token not in table.modifiers and not _type_word(word.group(0), table):
             break
         start = word.start()
     return start
 
 
+def _type_word(word: str, table: HistologyRules) -> bool:
+    return any(p.fullmatch(word) for p in (*table.classes.values(), *table.ocr_classes.values()))
+
+
+def _ocr_damaged(before: str, found: list[tuple[str, str]], table: HistologyRules) -> bool:
+    """True when the phrase was read through OCR damage: an OCR modifier in it, or a type word's OCR spelling."""
+    if any(word.group(0).lower() in table.ocr_modifiers for word in _WORD.finditer(before)):
+        return True
+    return any(p.fullmatch(word) for word, _ in found for p in table.ocr_classes.values())
+
+
 def _classes(text: str, table: HistologyRules) -> list[tuple[str, str]]:
-    """(word, class) for each type word in ``text``, in order of position."""
+    """(word, class) for each type word in ``text`` (OCR spellings included), in order of position."""
     found: list[tuple[int, str, str]] = []
-    for name, pattern in table.classes.items():
-        found.extend((m.start(), m.group(0), name) for m in pattern.finditer(text))
+    for patterns in (table.classes, table.ocr_classes):
+        for name, pattern in patterns.items():
+            found.extend((m.start(), m.group(0), name) for m in pattern.finditer(text))
     if table.nos_word.search(text) and any(name != "ductal" for _, _, name in found):
         found.extend((m.start(), m.group(0), "ductal") for m in table.nos_word.finditer(text))
     found.sort()
