@@ -1,4 +1,4 @@
-"""Values derived from several statements: the overall HER2 status, and addenda replacing earlier values.
+"""Values derived from several statements: the overall HER2 status.
 
 ASCO/CAP 2018/2023 HER2 testing guideline: ISH decides when it was done (amplified -> positive, not amplified ->
 negative), so IHC 2+ with ISH not amplified is negative; otherwise IHC decides (3+ positive, 2+ equivocal, 0 and 1+
@@ -74,35 +74,3 @@ def _status_from(source: Statement, value: str, rule_id: str, category: str | No
         details={"derived_from": source.field} | ({"her2_category": category} if category else {}),
     )
     return dataclasses.replace(source, candidate=candidate)
-
-
-#: Fields where a later addendum's value replaces the main report's (one tumor has one value).
-_ADDENDUM_SUPERSEDES = frozenset({"er_status", "pr_status", "her2_ihc", "her2_ish"})
-
-
-def supersede_by_addendum(statements: list[Statement]) -> list[Statement]:
-    """A value restated differently in an addendum or amendment replaces the earlier one for the same specimen.
-
-    Only when the addendum gives ONE value for the field and side: several values there mean several tumors, and
-    then nothing is replaced. The replaced statements stay, marked superseded (they are history, not deleted).
-    """
-    result = list(statements)
-    for field in _ADDENDUM_SUPERSEDES:
-        for side in {s.side for s in statements if s.field == field} or {None}:
-            group = [s for s in statements if s.field == field and s.is_patient and s.side in (side, None)]
-            newer = [s for s in group if s.evidence.section == "addendum"]
-            values = {s.value for s in newer}
-            if len(values) != 1:
-                continue
-            first_new = min(s.evidence.start for s in newer)
-            group_ids = {id(s) for s in group}
-            for index, statement in enumerate(result):
-                older = id(statement) in group_ids and statement.evidence.start < first_new
-                if older and statement.value not in values and _same_specimen(statement, newer):
-                    result[index] = dataclasses.replace(statement, superseded=True)
-    return result
-
-
-def _same_specimen(statement: Statement, newer: list[Statement]) -> bool:
-    specimens = {s.specimen for s in newer}
-    return statement.specimen is None or None in specimens or statement.specimen in specimens

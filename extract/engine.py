@@ -2,20 +2,23 @@
 
 Order of work: the pipeline (``extract.nlp``) tokenizes, finds sections, runs the field extractors and ConText;
 then each candidate becomes a Statement (assertion from its modifiers and section, specimen, evidence with page and
-OCR confidence, confidence lowered for OCR repairs), HER2 status is derived, and statements merge into Findings.
-A report headed as amended or corrected marks every finding with ``details["report_status"]``.
+OCR confidence, confidence lowered for OCR repairs); statements that an addendum or amendment restates differently
+are superseded, announced results are set apart as pending, HER2 status is derived, and statements merge into
+Findings. A report headed as amended or corrected marks every finding with ``details["report_status"]``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from extract.assertion import assertion_for
 from extract.candidate import Candidate
-from extract.derive import derive_her2_status, supersede_by_addendum
+from extract.derive import derive_her2_status
+from extract.extractors import misc
 from extract.extractors.misc import report_status
-from extract.finding import Evidence, Extraction, Finding, Unreadable
-from extract.merge import merge
+from extract.finding import PENDING_VALUE, Evidence, Extraction, Finding, Unreadable
+from extract.merge import merge, supersede
 from extract.nlp import CANDIDATES, TEXT_KEY, get_nlp, rules_version
 from extract.sectioning import section_at
 from extract.specimens import SpecimenMap
@@ -29,8 +32,12 @@ TRUSTED_OCR = 90.0
 #: Below this OCR confidence a value is reported as unreadable, not guessed.
 UNREADABLE_OCR = 30.0
 
-#: A candidate with this value marks a result that is announced but not given ("HER2 FISH: pending").
-PENDING_VALUE = "pending"
+#: Sections that add to or replace the original report: a statement in a later one supersedes an older one.
+_REVISION_SECTIONS = frozenset({"addendum"})
+#: Assertions of a statement with the value ``pending`` that still announce a result to come. A hypothetical one is a
+#: conditional order ("if HER2 is 2+, reflex ISH will be performed"), a legend or a control's is not the patient's:
+#: nothing is awaited.
+_AWAITED = frozenset({"present", "pending", "historical"})
 
 
 def run(document: Document) -> Extraction:
@@ -56,14 +63,16 @@ def run(document: Document) -> Extraction:
             )
         else:
             statements.append(statement)
-    statements = derive_her2_status(supersede_by_addendum(statements))
+    revisions = _revision_starts(doc, document.text)
+    statements = supersede(_conditional_announcements(statements), revisions)
+    pending = [s for s in statements if not s.superseded and _announced(s)]
+    statements = derive_her2_status(statements)
     current = [s for s in statements if not s.superseded and s.assertion != "pending" and s.value != PENDING_VALUE]
-    pending = [s for s in statements if s.assertion == "pending" or s.value == PENDING_VALUE]
     status = report_status(document.text)
     return Extraction(
-        findings=_with_status(merge(current), status),
-        pending=_with_status(_as_pending(merge(pending)), status),
-        superseded=_with_status(merge([s for s in statements if s.superseded]), status),
+        findings=_with_status(merge(current, revisions), status),
+        pending=_with_status(_as_pending(merge(pending, revisions)), status),
+        superseded=_with_status(merge([s for s in statements if s.superseded], revisions), status),
         unreadable=tuple(unreadable),
         rules_version=rules_version(),
     )
@@ -90,6 +99,54 @@ def _statement(document: Document, span: Any, candidate: Candidate, specimens: S
         specimen=specimen.label if specimen else None,
         side=specimen.side if specimen else None,
     )
+
+
+def _revision_starts(doc: Any, text: str) -> list[int]:
+    """Where the later parts of the report begin, in text order: each addendum, and each heading that says what
+    follows is amended or corrected ("AMENDED DIAGNOSIS:", "CORRECTED REPORT", the report-status rules of misc.yaml).
+    """
+    starts = {doc[s.title_start].idx for s in doc._.sections if s.category in _REVISION_SECTIONS and _heads(doc, s)}
+    table = misc.rules()
+    lower = text.lower()
+    if any(word in lower for word in table.gates["report_status"]):
+        starts.update(m.start() for rule in table.report_status for m in rule.pattern.finditer(text))
+    return sorted(starts)
+
+
+def _heads(doc: Any, section: Any) -> bool:
+    """Whether a section title is a heading: it opens a line or ends with a colon. "Results will be issued in an
+    addendum report." names a later part but opens none: what follows it is still the original report."""
+    title = doc[section.title_start : section.title_end]
+    return bool(title) and (title[0].is_sent_start or title[-1].text == ":")
+
+
+def _conditional_announcements(statements: list[Statement]) -> list[Statement]:
+    """An announced result read again inside a wider reading of the same announcement takes that reading's assertion.
+
+    "If HER2 is 2+, reflex ISH will be performed" is read whole (its condition in ConText's reach: hypothetical) and as
+    "ISH will be performed" (no modifier in reach): both are the one conditional order.
+    """
+    wider = [s for s in statements if s.value == PENDING_VALUE and s.assertion not in _AWAITED]
+    if not wider:
+        return statements
+    return [
+        _as_read_around(s, wider) if s.value == PENDING_VALUE and s.assertion in _AWAITED else s for s in statements
+    ]
+
+
+def _as_read_around(statement: Statement, wider: list[Statement]) -> Statement:
+    for around in wider:
+        inside = around.evidence.start <= statement.evidence.start and statement.evidence.end <= around.evidence.end
+        if inside and around.field == statement.field:
+            return dataclasses.replace(statement, assertion=around.assertion)
+    return statement
+
+
+def _announced(statement: Statement) -> bool:
+    """A result announced but not given: a ``pending`` value still awaited, or a value stated as pending."""
+    if statement.value == PENDING_VALUE:
+        return statement.assertion in _AWAITED
+    return statement.assertion == "pending"
 
 
 def _confidence(candidate: Candidate, ocr_confidence: float | None) -> float:

@@ -15,6 +15,9 @@ Assertion = Literal["present", "pending", "hypothetical", "historical", "family"
 #: Assertions that become the patient's Observations (historical ones say so).
 PATIENT_ASSERTIONS: frozenset[str] = frozenset({"present", "historical"})
 
+#: The value of a result that is announced but not given ("HER2 FISH: pending").
+PENDING_VALUE = "pending"
+
 #: Every field extraction may produce. Scored fields first (same names as the gold annotations).
 FIELDS: tuple[str, ...] = (
     "er_status",

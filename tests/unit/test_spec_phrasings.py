@@ -343,14 +343,17 @@ DOCUMENT: list[Row] = [
         HER2,
         _present(("her2_ihc", "2+"), ("her2_status", "equivocal")) | {("her2_ish", "pending", "pending")},
     ),
-    # a conditional test is neither a result nor a pending one (known gap: the engine lists every "pending" value as
-    # pending, whatever its assertion; extract/engine.py is not this sweep's to change)
-    pytest.param(
-        "If HER2 is 2+, reflex ISH will be performed.",
-        HER2,
-        set(),
-        marks=pytest.mark.xfail(strict=True, reason="engine keeps a hypothetical pending value as pending"),
+    ("HER2 ISH pending.", HER2, {("her2_ish", "pending", "pending")}),
+    ("HER2 FISH to follow.", HER2, {("her2_ish", "pending", "pending")}),
+    (
+        "Estrogen and progesterone receptor results will be reported in an addendum.",
+        ER + PR,
+        {("er_status", "pending", "pending"), ("pr_status", "pending", "pending")},
     ),
+    # a conditional test is neither a result nor a pending one
+    ("If HER2 is 2+, reflex ISH will be performed.", HER2, set()),
+    ("If the HER2 score is 2+, ISH will be performed on block A2.", HER2, set()),
+    ("ER: 95%. If HER2 IHC is equivocal, FISH will be performed.", HER2, set()),
     # family history and prior reports
     (
         "Family history: mother with ER-positive breast cancer at 45.",
@@ -399,6 +402,150 @@ DOCUMENT: list[Row] = [
 @pytest.mark.parametrize(("text", "fields", "expected"), DOCUMENT)
 def test_document_traps(text: str, fields: tuple[str, ...], expected: set[tuple[str, str, str]]) -> None:
     assert _found(text, fields) == expected
+
+
+Superseding = tuple[str, tuple[str, ...], set[tuple[str, str]], set[tuple[str, str]]]
+
+#: Addenda and amended reports (spec, document-level traps): the newest statement about a specimen wins for every
+#: field, the older one stays as history; values that agree merge; two specimens' values never replace each other.
+#: Each row: report text -> the current (field, value) pairs and the superseded ones, for the fields the row is about.
+SUPERSEDING: list[Superseding] = [
+    (
+        "FINAL DIAGNOSIS: Estrogen receptor: positive, 70% of tumor cells. ADDENDUM: Estrogen receptor repeated on "
+        "block B1: positive, 95% of tumor cells.",
+        ER,
+        {("er_status", "positive"), ("er_percent", "95")},
+        {("er_percent", "70")},
+    ),
+    (
+        "DIAGNOSIS: ER: positive, Allred score 5/8. ADDENDUM: ER: positive, Allred score 7/8.",
+        ER,
+        {("er_status", "positive"), ("er_allred", "7")},
+        {("er_allred", "5")},
+    ),
+    (
+        "DIAGNOSIS: Ki-67 proliferation index: 15%. ADDENDUM: Ki-67 re-counted on the excision: 25%.",
+        ("ki67_percent",),
+        {("ki67_percent", "25")},
+        {("ki67_percent", "15")},
+    ),
+    (
+        "DIAGNOSIS: HER2 FISH: not amplified, HER2/CEP17 ratio 1.6. ADDENDUM: Repeat HER2 FISH on block A3: amplified, "
+        "HER2/CEP17 ratio 2.4.",
+        HER2,
+        {("her2_ish", "amplified"), ("her2_ish_ratio", "2.4"), ("her2_status", "positive")},
+        {("her2_ish", "not-amplified"), ("her2_ish_ratio", "1.6")},
+    ),
+    (
+        "DIAGNOSIS: Tumor size: 1.5 cm. ADDENDUM: Tumor size: 1.8 cm.",
+        ("tumor_size_cm",),
+        {("tumor_size_cm", "1.8")},
+        {("tumor_size_cm", "1.5")},
+    ),
+    # an amended diagnosis, and a corrected report, over the original
+    (
+        "FINAL DIAGNOSIS: HER2 (4B5): 1+. AMENDED DIAGNOSIS: HER2 (4B5): 2+ (equivocal).",
+        HER2,
+        {("her2_ihc", "2+"), ("her2_status", "equivocal")},
+        {("her2_ihc", "1+")},
+    ),
+    (
+        "DIAGNOSIS: Invasive ductal carcinoma, pT1c pN0. CORRECTED REPORT: Invasive ductal carcinoma, pT2 pN0.",
+        ("pT", "pN"),
+        {("pT", "pT2"), ("pN", "pN0")},
+        {("pT", "pT1c")},
+    ),
+    # a later addendum over an earlier one
+    (
+        "DIAGNOSIS: PR: positive (20%). ADDENDUM 1: PR: positive (40%). ADDENDUM 2: PR: positive (35%).",
+        PR,
+        {("pr_status", "positive"), ("pr_percent", "35")},
+        {("pr_percent", "20"), ("pr_percent", "40")},
+    ),
+    # a result announced, then given in the addendum: no longer awaited
+    (
+        "HER2 FISH: pending. ADDENDUM: HER2 FISH: not amplified, HER2/CEP17 ratio 1.2.",
+        HER2,
+        {("her2_ish", "not-amplified"), ("her2_ish_ratio", "1.2"), ("her2_status", "negative")},
+        {("her2_ish", "pending")},
+    ),
+    # an addendum announcing a repeat test replaces nothing
+    (
+        "DIAGNOSIS: HER2 FISH: equivocal, HER2/CEP17 ratio 1.9. ADDENDUM: Repeat FISH on another block will follow.",
+        HER2,
+        {("her2_ish", "equivocal"), ("her2_ish_ratio", "1.9"), ("her2_status", "equivocal"), ("her2_ish", "pending")},
+        set(),
+    ),
+    # agreeing values merge
+    (
+        "DIAGNOSIS: ER: positive (90%). ADDENDUM: ER: positive (90%), confirmed on block A2.",
+        ER,
+        {("er_status", "positive"), ("er_percent", "90")},
+        set(),
+    ),
+    # two values in the addendum are two tumors: nothing is replaced
+    (
+        "DIAGNOSIS: Ki-67: 20%. ADDENDUM: Ki-67: 10% in the larger tumor; Ki-67: 40% in the smaller tumor.",
+        ("ki67_percent",),
+        {("ki67_percent", "20"), ("ki67_percent", "10"), ("ki67_percent", "40")},
+        set(),
+    ),
+    # two specimens: different values stay separate; an addendum about one replaces only that one's
+    (
+        "Part 1: Right breast, excision: HER2 (IHC): 1+. Part 2: Left breast, excision: HER2 (IHC): 3+.",
+        ("her2_ihc",),
+        {("her2_ihc", "1+"), ("her2_ihc", "3+")},
+        set(),
+    ),
+    (
+        "Part A: Left breast, core biopsy: ER positive (90%). Part B: Right breast, core biopsy: ER positive (40%). "
+        "ADDENDUM: Part B: ER positive (60%) on repeat staining.",
+        ("er_percent",),
+        {("er_percent", "90"), ("er_percent", "60")},
+        {("er_percent", "40")},
+    ),
+    # naming an addendum to come opens none: what follows is still the original report
+    (
+        "DIAGNOSIS: Tumor size: 1.5 cm. Hormone receptor studies: results will be issued in an addendum report. "
+        "Gross: the tumor measures 1.8 cm.",
+        ("tumor_size_cm",),
+        {("tumor_size_cm", "1.5"), ("tumor_size_cm", "1.8")},
+        set(),
+    ),
+    # a bilateral report's addendum naming one breast leaves the other's laterality
+    (
+        "Part A: Left breast, excision: ER positive. Part B: Right breast, excision: ER positive. ADDENDUM: the right "
+        "breast specimen was re-examined.",
+        ("laterality",),
+        {("laterality", "left"), ("laterality", "right")},
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fields", "current", "superseded"), SUPERSEDING)
+def test_the_newest_statement_supersedes_older_ones(
+    text: str, fields: tuple[str, ...], current: set[tuple[str, str]], superseded: set[tuple[str, str]]
+) -> None:
+    extraction = extract_text(text)
+    found = {(f.field, f.value) for f in (*extraction.findings, *extraction.pending) if f.field in fields}
+    assert found == current
+    assert {(f.field, f.value) for f in extraction.superseded if f.field in fields} == superseded
+
+
+def test_a_superseded_value_keeps_its_evidence() -> None:
+    text = "FINAL DIAGNOSIS: HER2: 1+. AMENDED DIAGNOSIS: HER2: 2+."
+    extraction = extract_text(text)
+    (old,) = [f for f in extraction.superseded if f.field == "her2_ihc"]
+    assert [e.quote for e in old.evidence] == ["HER2: 1+"]
+    assert not any(f.details.get("conflict") for f in extraction.findings)
+
+
+def test_a_value_restated_in_an_addendum_takes_the_addendums_details() -> None:
+    text = "DIAGNOSIS: ER: positive (60%). ADDENDUM: ER: positive (80%) on block A2."
+    (status,) = [f for f in extract_text(text).findings if f.field == "er_status"]
+    assert len(status.evidence) == 2
+    assert status.details["percent"] == "80"
 
 
 def test_an_addendum_ish_result_decides_over_the_equivocal_ihc() -> None:
