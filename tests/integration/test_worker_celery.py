@@ -134,7 +134,8 @@ def test_uploads_are_processed_by_celery_workers(service: Service) -> None:
 def test_worker_killed_mid_document_the_job_still_completes_once(service: Service) -> None:
     service.api()
     first = service.worker(concurrency=1)
-    [job_id] = service.upload(service.patient(), report(30))
+    # Long enough (about 1.5 s here) that the kill lands mid-document: 30 paragraphs now take 40 ms, done before a poll.
+    [job_id] = service.upload(service.patient(), report(1000))
     wait_for(lambda: service.job(job_id).stage == "analyzing", 60, "the worker to start on the document")
     first.kill(signal.SIGKILL)
     assert service.job(job_id).status == "running"
