@@ -48,7 +48,7 @@ REPORT = (
 )
 REPROCESS_DOCS = 10_000
 PDF_DOCS = 200
-API_PROCESSES = 1  # measured: 2 uvicorn processes answered slower (p99 330 ms vs 169 ms): connections spread unevenly
+API_PROCESSES = 1  # measured: two API processes gave a lower p50 but no better p99 on this 2-core machine
 
 
 @dataclass
