@@ -36,6 +36,8 @@ class TnmRules(RuleFile):
     n_token: Regex
     m_token: Regex
     m_unreadable: Regex
+    spaced_alone: Regex
+    node_count_after: Regex
     separator: Regex
     after_ocr_zero: Regex
     labels: _Labels

@@ -6,7 +6,10 @@ How a category is judged pathologic or clinical, in order:
    takes the prefix its neighbours state;
 3. the label on the same line says so (``PATHOLOGIC STAGE:``, ``pTNM:``, ``Clinical stage``);
 4. a T or N next to another category, under no label, is pathologic: a pathology report stages its specimen.
-A lone bare token (``T2``) needs a staging label in front of it; a tissue-bank ``T Stage: 2`` does not say p or c
+A lone bare token (``T2``) needs a staging label in front of it, and so does one with a space inside (``PT 2``) unless
+its lower-case prefix says p or c (``pT 1c``, ``pN 0``); an N digit before a slash and a number is a node count
+(``pN 2/12``), not a category, unless the count is 0 (``pN 0/3`` is pN0). The ``a`` prefix (at autopsy, ``aT2
+aN1``) is kept in the value and filed with the pathologic categories; a tissue-bank ``T Stage: 2`` does not say p or c
 and gives no pT, while its ``M Stage: 0`` is M0 as written. M keeps the prefix it is written with (``MX``,
 ``pMX``, ``cM0``). An M slot that cannot be read (``M#``, ``pma``) is proposed with value ``?`` and
 ``details["unreadable"]``: the engine reports it as unreadable, never as a value.
@@ -28,11 +31,16 @@ UNREADABLE = "?"
 def find(text: str) -> Iterator[Candidate]:
     """Candidates for pT, pN, M, cT and cN in ``text``."""
     table = rules()
-    found = tokens(text)
+    found = [token for token in tokens(text) if not _node_count(token, text, table)]
     for group in _groups(found, text, table):
         yield from _classification(group, text, table)
     yield from _digit_labels(text, table)
     yield from _unreadable(found, text, table)
+
+
+def _node_count(token: Token, text: str, table: TnmRules) -> bool:
+    """True for an N 'category' that is the positive count of a node fraction ('pN 2/12'); a count of 0 is N0."""
+    return token.kind == "N" and not token.cat.startswith("0") and bool(table.node_count_after.match(text[token.end :]))
 
 
 def _groups(found: list[Token], text: str, table: TnmRules) -> list[list[Token]]:
@@ -84,8 +92,11 @@ def _classification(group: list[Token], text: str, table: TnmRules) -> Iterator[
     labelled = match is not None
     start = label_start + match.start() if match else group[0].start
     for token in group:
-        if len(group) == 1 and ((token.loose and not labelled) or (token.repaired and not token.prefix)):
-            continue  # 'PT 2' unlabelled, or a bare 'No' on its own: too weak to believe
+        spaced_but_sure = not token.repaired and table.spaced_alone.match(text[token.start : token.end]) is not None
+        if len(group) == 1 and (
+            (token.loose and not labelled and not spaced_but_sure) or (token.repaired and not token.prefix)
+        ):
+            continue  # 'PT 2' unlabelled, or a bare 'No' on its own: too weak to believe ('pT 1c' is not)
         if token.repaired and token.loose and "N" not in kinds and token.kind == "T":
             continue  # 'p 12' is pT2 only inside a classification that also has N
         candidate = _candidate(token, decided, text, table, (start, labelled))

@@ -245,6 +245,19 @@ TNM_ROWS: list[Row] = [
         TNM,
         _present(("pT", "pT2"), ("pN", "pN1a"), ("M", "cM0")),
     ),
+    # OCR spacing inside a category, and the autopsy prefix a (AJCC 8th)
+    ("pT 1 c pN 0", TNM, _present(("pT", "pT1c"), ("pN", "pN0"))),
+    ("Final diagnosis: carcinoma, pT 1c.", TNM, _present(("pT", "pT1c"))),
+    ("Nodes: pN 0.", TNM, _present(("pN", "pN0"))),
+    ("pT 2 pN 1 a cM0", TNM, _present(("pT", "pT2"), ("pN", "pN1a"), ("M", "cM0"))),
+    ("aT2 aN1", TNM, _present(("pT", "aT2"), ("pN", "aN1"))),
+    ("pTlc pNO (OCR)", TNM, _present(("pT", "pT1c"), ("pN", "pN0"))),
+    # never a category out of other text: a table, an MRI sequence, an English 'a', a node count
+    ("See Table 1 for the T 1 weighted images.", TNM, set()),
+    ("PT 2 weeks after surgery.", TNM, set()),
+    ("pT1 a tumor nodule is present.", TNM, _present(("pT", "pT1"))),
+    ("pT2 pN 2/12", TNM, _present(("pT", "pT2"))),
+    ("pT2 pN 0/3", TNM, _present(("pT", "pT2"), ("pN", "pN0"))),
 ]
 
 STAGE: list[Row] = [
@@ -268,6 +281,14 @@ OTHERS: list[Row] = [
         _present(("grade", "2")),
     ),
     ("Modified Bloom-Richardson grade III.", ("grade",), _present(("grade", "3"))),
+    # the letter form after a grade label; never 'G3' elsewhere (a gene, a tissue bank, a block)
+    ("Histologic grade: G3.", ("grade",), _present(("grade", "3"))),
+    ("Grade: G2", ("grade",), _present(("grade", "2"))),
+    ("Invasive ductal carcinoma, grade G1.", ("grade",), _present(("grade", "1"))),
+    ("Nottingham grade G 3 (tubules 3, nuclei 3, mitoses 2).", ("grade",), _present(("grade", "3"))),
+    ("Histologic grade: G1-G2.", ("grade",), set()),
+    ("Nuclear grade: G3.", ("grade",), set()),
+    ("Frozen tissue sent to the G3 tumor bank; block G2 submitted.", ("grade",), set()),
     ("Invasive lobular carcinoma, classic type.", ("histology",), _present(("histology", "lobular"))),
     (
         "Invasive mammary carcinoma with mixed ductal and lobular features.",
@@ -361,6 +382,14 @@ DOCUMENT: list[Row] = [
         {("er_status", "positive", "family")},
     ),
     ("Previously reported as ER positive.", ("er_status",), {("er_status", "positive", "historical")}),
+    (
+        "Per outside report, HER2 was 3+.",
+        ("her2_ihc",),
+        {("her2_ihc", "3+", "historical")},
+    ),
+    ("Outside report: ER positive.", ("er_status",), {("er_status", "positive", "historical")}),
+    ("Outside slides reviewed. ER positive.", ("er_status",), _present(("er_status", "positive"))),
+    ("Tumor extends outside the capsule. ER positive.", ("er_status",), _present(("er_status", "positive"))),
     (
         "On the prior biopsy (S22-1234) HER2 was 1+.",
         ("her2_ihc",),
