@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from api import http_errors
 from api.auth import RecentTokens
@@ -75,17 +75,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-class Observe:
+class Observe(http_errors.HttpMiddleware):
     """Gives each request an id (``X-Request-ID``, kept if the client sent one), counts it and times it, and logs
     one line. A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` costs more than a small upload does."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         sent_id = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")[:64]
         request_id = sent_id or f"{_ids.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = request_id

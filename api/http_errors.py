@@ -134,7 +134,7 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, exc.status_code, code, str(exc.detail))
 
 
-class _HttpMiddleware:
+class HttpMiddleware:
     """An ASGI middleware that passes everything but HTTP requests straight through."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -151,7 +151,7 @@ class _HttpMiddleware:
         raise NotImplementedError
 
 
-class ContainErrors(_HttpMiddleware):
+class ContainErrors(HttpMiddleware):
     """Answers an unexpected error with the catch-all 500 itself, so it never reaches the server's own logging
     (which would print the exception's message, and that message may quote patient text)."""
 
@@ -171,7 +171,7 @@ class ContainErrors(_HttpMiddleware):
                 await response(scope, receive, send)
 
 
-class LimitBody(_HttpMiddleware):
+class LimitBody(HttpMiddleware):
     """Refuses a body over the upload limit before it is read (by its Content-Length), or as soon as a body
     without one grows past it: multipart parsing would otherwise spool any size to disk first."""
 
