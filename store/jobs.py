@@ -94,8 +94,7 @@ def finish(session: Session, held: Claim) -> bool:
 def finish_many(session: Session, held: Sequence[Claim]) -> set[str]:
     """Mark jobs done inside the caller's transaction; the ids of those whose claim still held."""
     finished: set[str] = set()
-    for token in {claim.token for claim in held}:
-        ids = [claim.job_id for claim in held if claim.token == token]
+    for token, ids in _by_token(held).items():
         statement = (
             update(Job)
             .where(Job.id.in_(ids), Job.claim == token, Job.status == "running")
@@ -111,8 +110,7 @@ def extend_leases(sessions: sessionmaker[Session], held: Sequence[Claim], stage:
     """Keep a chunk's claims alive while it is worked through (one statement for the chunk)."""
     now = utcnow()
     with transaction(sessions) as session:
-        for token in {claim.token for claim in held}:
-            ids = [claim.job_id for claim in held if claim.token == token]
+        for token, ids in _by_token(held).items():
             session.execute(
                 update(Job)
                 .where(Job.id.in_(ids), Job.claim == token, Job.status == "running")
@@ -142,6 +140,14 @@ def _end(session: Session, held: Claim, *, reset: bool = False, **values: Any) -
         update(Job).where(Job.id == held.job_id, Job.claim == held.token, Job.status == "running").values(**values)
     )
     return _rows(session.execute(statement)) == 1
+
+
+def _by_token(held: Sequence[Claim]) -> dict[str, list[str]]:
+    """Job ids grouped by the claim token that holds them (one statement per token)."""
+    grouped: dict[str, list[str]] = {}
+    for claim in held:
+        grouped.setdefault(claim.token, []).append(claim.job_id)
+    return grouped
 
 
 def _ended() -> dict[str, Any]:
