@@ -41,23 +41,40 @@ def service_store(request: Request) -> Store:
     return store
 
 
-async def principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    """The authenticated caller, or 401."""
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise ApiError(401, "unauthorized", "a bearer token is required")
-    recent: RecentTokens = request.app.state.recent_tokens
-    found = recent.get(credentials.credentials)
-    if found is None:
-        identity = await run_in_threadpool(_identify, service_store(request), credentials.credentials)
-        if identity is None:
-            raise ApiError(401, "unauthorized", "the token is not valid")
-        found = Principal(client_id=identity[0], kind=identity[1], patient_id=identity[2])
-        recent.put(credentials.credentials, found)
-    request.state.client_id = found.client_id
-    return found
+class Caller:
+    """The authenticated caller as a FastAPI dependency: 401 without a valid token, 403 when the client is not of
+    one of ``kinds`` (any kind when none is given). :meth:`identify` is the same check without FastAPI's
+    dependency resolution, for routes that run lean (``api.lean_route``)."""
+
+    def __init__(self, *kinds: str) -> None:
+        self.kinds = kinds
+
+    async def __call__(
+        self,
+        request: Request,
+        # Declared for the OpenAPI security scheme; the header is read by ``identify``, as for lean routes.
+        _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        return await self.identify(request)
+
+    async def identify(self, request: Request) -> Principal:
+        """The caller of ``request``, or 401/403."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "unauthorized", "a bearer token is required")
+        recent: RecentTokens = request.app.state.recent_tokens
+        found = recent.get(token)
+        if found is None:
+            identity = await run_in_threadpool(_identify, service_store(request), token)
+            if identity is None:
+                raise ApiError(401, "unauthorized", "the token is not valid")
+            found = Principal(client_id=identity[0], kind=identity[1], patient_id=identity[2])
+            recent.put(token, found)
+        request.state.client_id = found.client_id
+        if self.kinds and found.kind not in self.kinds:
+            raise ApiError(403, "forbidden", f"this endpoint is for {' or '.join(self.kinds)} clients")
+        return found
 
 
 class RecentTokens:
@@ -100,25 +117,10 @@ def _identify(store: Store, token: str) -> tuple[str, str, str | None] | None:
         return clients.identify(session, token)
 
 
-def _kind(*kinds: str) -> object:
-    # Both steps in one dependency rather than one depending on ``principal``: a level of FastAPI's dependency
-    # resolution fewer on every request.
-    async def check(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Principal:
-        who = await principal(request, credentials)
-        if who.kind not in kinds:
-            raise ApiError(403, "forbidden", f"this endpoint is for {' or '.join(kinds)} clients")
-        return who
-
-    return check
-
-
-Patient_ = Annotated[Principal, Depends(_kind("patient"))]
-Clinic = Annotated[Principal, Depends(_kind("clinic"))]
-Operator = Annotated[Principal, Depends(_kind("operator"))]
-AnyClient = Annotated[Principal, Depends(principal)]
+Patient_ = Annotated[Principal, Depends(Caller("patient"))]
+Clinic = Annotated[Principal, Depends(Caller("clinic"))]
+Operator = Annotated[Principal, Depends(Caller("operator"))]
+AnyClient = Annotated[Principal, Depends(Caller())]
 
 
 def own_patient(who: Principal) -> str:

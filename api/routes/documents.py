@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api import multipart
 from api.auth import AnyClient, Patient_, own_patient, patient_in_reach, service_store
 from api.http_errors import FHIR_JSON, ApiError
+from api.lean_route import LeanRoute
 from api.routes.schemas import JobError, JobRef, JobStatus, UploadAnswer
 from navis import pipeline
 from navis.errors import UnsupportedTypeError
@@ -28,13 +29,6 @@ MAX_FILES = 20
 _CHECK_INLINE_BYTES = 64 * 1024
 
 
-@router.post(
-    "/documents",
-    status_code=202,
-    response_model=UploadAnswer,
-    summary="Upload one or more reports",
-    openapi_extra=multipart.openapi_body("files", "Reports: PDF, image, plain text or FHIR JSON."),
-)
 async def upload(request: Request, who: Patient_) -> UploadAnswer:
     """Store the files and queue one job each; answers once every file is on disk and in the database."""
     settings: Settings = request.app.state.settings
@@ -44,6 +38,18 @@ async def upload(request: Request, who: Patient_) -> UploadAnswer:
     writer: UploadWriter = request.app.state.uploads
     stored = await asyncio.wrap_future(writer.submit(patient_id, who.client_id, accepted))
     return UploadAnswer(jobs=[JobRef(id=item.job_id, document_id=item.document_id) for item in stored])
+
+
+router.add_api_route(
+    "/documents",
+    upload,
+    methods=["POST"],
+    status_code=202,
+    response_model=UploadAnswer,
+    summary="Upload one or more reports",
+    openapi_extra=multipart.openapi_body("files", "Reports: PDF, image, plain text or FHIR JSON."),
+    route_class_override=LeanRoute,  # the busiest route: see api.lean_route
+)
 
 
 @router.get("/jobs/{job_id}", response_model=JobStatus, summary="Status of a job")

@@ -137,6 +137,8 @@ def test_each_sees_only_their_own_data(world: World) -> None:
         ("north", "POST", "/v1/admin/reprocess"),
         ("alice", "POST", "/v1/admin/reprocess"),
         ("alice", "GET", "/fhir/Observation?patient=x"),
+        ("north", "POST", "/v1/documents"),
+        ("operator", "POST", "/v1/documents"),
     ],
 )
 def test_roles_keep_to_their_endpoints(world: World, who: str, method: str, path: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from store import patients
 from store.models import AuditEvent, Document, Guidance, Job
@@ -56,6 +56,12 @@ def test_requests_without_a_valid_token_are_refused(client: TestClient, headers:
     answer = client.get("/v1/me/profile", headers=headers)
     assert answer.status_code == status
     assert answer.json()["error"]["code"] == "unauthorized"
+    # The upload route runs lean (api.lean_route), outside FastAPI's dependency resolution: the same answer.
+    upload = client.post("/v1/documents", files={"files": ("a.txt", REPORT)}, headers=headers)
+    assert (upload.status_code, upload.json()["error"]["code"]) == (status, "unauthorized")
+    assert upload.headers["www-authenticate"] == "Bearer"
+    with app_store(client).sessions() as session:
+        assert session.execute(select(func.count()).select_from(Document)).scalar_one() == 0
 
 
 @pytest.mark.parametrize(
