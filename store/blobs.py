@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -25,6 +25,13 @@ from navis.errors import ConfigError, ProcessingError
 _T = TypeVar("_T")
 _MAGIC = b"NVB1"  # marks a sealed blob, so a key added later still reads older plain blobs
 _NONCE = 12
+
+
+class Sealed(NamedTuple):
+    """A blob as written to disk: named by the SHA-256 of its plain bytes, sealed when a key is set."""
+
+    sha256: str
+    payload: bytes
 
 
 def derive_key(secret: str) -> bytes:
@@ -58,14 +65,28 @@ class BlobStore:
         return self.put_many([data])[0]
 
     def put_many(self, blobs: Sequence[bytes]) -> list[str]:
-        """Store each of ``blobs`` durably; their SHA-256s, in order. The files are written first and then
-        fsync'd together, so the disk's flushes overlap rather than queue one behind the other."""
-        shas = [hashlib.sha256(data).hexdigest() for data in blobs]
-        missing = {sha: data for sha, data in zip(shas, blobs, strict=True) if not self.path(sha).exists()}
+        """Store each of ``blobs`` durably; their SHA-256s, in order."""
+        sealed = [self.seal(data) for data in blobs]
+        self.put_sealed(sealed)
+        return [blob.sha256 for blob in sealed]
+
+    def seal(self, data: bytes) -> Sealed:
+        """``data`` as it is written to disk: encrypted when a key is set, else as is."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        if self._aead is None:
+            return Sealed(sha256, data)
+        nonce = os.urandom(_NONCE)
+        return Sealed(sha256, _MAGIC + nonce + self._aead.encrypt(nonce, data, sha256.encode("ascii")))
+
+    def put_sealed(self, blobs: Sequence[Sealed]) -> None:
+        """Store sealed blobs durably (those not there already). The files are written first and then fsync'd
+        together, so the disk's flushes overlap rather than queue one behind the other."""
+        missing = {blob.sha256: blob.payload for blob in blobs if not self.path(blob.sha256).exists()}
+        created: set[Path] = set()
         written: list[tuple[str, Path]] = []
         try:
-            for sha, data in missing.items():
-                written.append((self._write_temporary(sha, data), self.path(sha)))
+            for sha, payload in missing.items():
+                written.append((self._write_temporary(sha, payload, created), self.path(sha)))
             _in_parallel(_fsync_file, [tmp for tmp, _ in written])
             for tmp, target in written:
                 os.replace(tmp, target)
@@ -73,16 +94,21 @@ class BlobStore:
             for tmp, _ in written:
                 Path(tmp).unlink(missing_ok=True)
             raise
-        _in_parallel(_fsync_dir, sorted({target.parent for _, target in written}))
-        return shas
+        # A rename is durable once its folder is flushed, and a new folder once the folder holding it is.
+        folders = {target.parent for _, target in written} | {folder.parent for folder in created}
+        _in_parallel(_fsync_dir, sorted(folders))
 
-    def _write_temporary(self, sha256: str, data: bytes) -> str:
+    def _write_temporary(self, sha256: str, payload: bytes, created: set[Path]) -> str:
         folder = self.path(sha256).parent
-        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.is_dir():
+            for new in (self.root, folder.parent, folder):
+                if not new.is_dir():
+                    new.mkdir(parents=True, exist_ok=True)
+                    created.add(new)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(self._seal(sha256, data))
+                handle.write(payload)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -92,12 +118,9 @@ class BlobStore:
         """The plain bytes of a blob; ProcessingError when it is missing or fails its check."""
         try:
             payload = self.path(sha256).read_bytes()
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, NotADirectoryError) as exc:
             raise ProcessingError(f"blob {sha256[:12]} is missing from the store") from exc
-        data = self._open(sha256, payload)
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise ProcessingError(f"blob {sha256[:12]} does not match its hash")
-        return data
+        return self.unseal(Sealed(sha256, payload))
 
     def exists(self, sha256: str) -> bool:
         """Whether the blob is on disk."""
@@ -107,11 +130,12 @@ class BlobStore:
         """Remove a blob (a no-op when absent)."""
         self.path(sha256).unlink(missing_ok=True)
 
-    def _seal(self, sha256: str, data: bytes) -> bytes:
-        if self._aead is None:
-            return data
-        nonce = os.urandom(_NONCE)
-        return _MAGIC + nonce + self._aead.encrypt(nonce, data, sha256.encode("ascii"))
+    def unseal(self, blob: Sealed) -> bytes:
+        """The plain bytes of a sealed blob; ProcessingError when they fail their check."""
+        data = self._open(blob.sha256, blob.payload)
+        if hashlib.sha256(data).hexdigest() != blob.sha256:
+            raise ProcessingError(f"blob {blob.sha256[:12]} does not match its hash")
+        return data
 
     def _open(self, sha256: str, payload: bytes) -> bytes:
         if not payload.startswith(_MAGIC) or hashlib.sha256(payload).hexdigest() == sha256:
@@ -134,7 +158,6 @@ def _fsync_file(path: str) -> None:
 
 
 def _fsync_dir(folder: Path) -> None:
-    # The rename is durable only once the folder entry is on disk too.
     _fsync_file(str(folder))
 
 

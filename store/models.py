@@ -5,18 +5,36 @@ Ids are random hex strings (not counters) so that one tenant cannot guess anothe
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def new_id() -> str:
     """A fresh random id (32 hex characters)."""
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` fresh random ids from one read of the system's random source: each read is a system call that
+    gives up the GIL, and a busy upload thread may then wait a whole switch interval to get it back."""
+    pool = os.urandom(16 * count).hex()
+    return [pool[i : i + 32] for i in range(0, 32 * count, 32)]
 
 
 def utcnow() -> datetime:
@@ -88,6 +106,16 @@ class Document(Base):
     status: Mapped[str] = mapped_column(String(16), default="stored")  # stored | processed | failed
     source: Mapped[str] = mapped_column(String(16), default="upload")  # upload | fhir
     rules_version: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class StagedBlob(Base):
+    """A small upload's bytes, held with the upload's own commit until a worker moves them to the blob store
+    (``store.staging``). Sealed as the blob store seals them: encrypted at rest when a key is set."""
+
+    __tablename__ = "staged_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

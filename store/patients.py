@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from store import resources
-from store.models import Client, Correction, Document, Finding, Patient, PatientContext, utcnow
+from store.models import Client, Correction, Document, Finding, Patient, PatientContext, StagedBlob, utcnow
 
 
 @dataclass(frozen=True)
@@ -123,4 +123,6 @@ def erase(session: Session, patient_id: str) -> set[str]:
         session.delete(owner)  # tokens go with it (foreign-key cascade)
         session.flush()
     still_used = set(session.scalars(select(Document.sha256).where(Document.sha256.in_(shas))))
-    return shas - still_used
+    unused = shas - still_used
+    session.execute(delete(StagedBlob).where(StagedBlob.sha256.in_(unused)))
+    return unused

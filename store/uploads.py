@@ -1,11 +1,12 @@
-"""Uploads stored in groups: blobs on disk and rows in the database before anyone is told "202 Accepted".
+"""Uploads stored in groups: bytes and rows durable in the database or on disk before anyone is told "202 Accepted".
 
-An upload is durable only once its file is fsync'd and its document and job rows are committed; each of those
-waits on the disk for milliseconds. Stage threads do that work for every request in flight: whatever arrived while
-a group was being written goes into the next group, so thirty concurrent uploads cost one commit and one round of
-overlapping fsyncs instead of thirty of each, and files of the next group are written while the rows of the one
-before commit. Files are durable before their rows are committed, and both before the answer. A group that fails is
-written again request by request, so one bad request (its patient deleted meanwhile) fails only itself.
+An upload is durable only once its bytes and its document and job rows are; each commit or fsync waits on the disk
+for milliseconds. Stage threads do that work for every request in flight: whatever arrived while a group was being
+written goes into the next group, so thirty concurrent uploads cost one commit instead of thirty. A small file's
+bytes are staged in that same commit (``store.staging``: a worker moves them to the blob store later); a large one
+is written to the blob store and fsync'd first, while the rows of the group before commit. Both are durable before
+the answer. A group that fails is written again request by request, so one bad request (its patient deleted
+meanwhile) fails only itself.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Table, insert
 
-from store.models import AuditEvent, Base, Document, Job, new_id, utcnow
+from store import staging
+from store.blobs import Sealed
+from store.models import AuditEvent, Base, Document, Job, new_ids, utcnow
+from store.staging import STAGE_MAX_BYTES
 from store.store import Store
 
 log = logging.getLogger(__name__)
@@ -54,16 +59,19 @@ class _Request:
     files: Sequence[NewFile]
     answer: Future[list[Stored]] = field(default_factory=Future)
     shas: list[str] = field(default_factory=list)
+    staged: list[Sealed] = field(default_factory=list)  # the small files' bytes, committed with the rows
 
 
 class UploadWriter:
-    """Stores uploads in groups, in three stages that overlap: files fsync'd, rows committed, jobs handed to the
-    workers. :meth:`submit` answers once a request's files and rows are durable; the hand-over comes after."""
+    """Stores uploads in groups, in three stages that overlap: large files fsync'd, rows (with the small files)
+    committed, jobs handed to the workers. :meth:`submit` answers once a request's files and rows are durable;
+    the hand-over comes after."""
 
     def __init__(self, store: Store, committed: Callable[[list[str]], None]) -> None:
         """``committed`` receives the job ids of written uploads (to send them to the workers)."""
         self._store = store
         self._committed = committed
+        self._connection: Connection | None = None  # the rows stage's, used only on its thread
         self._handover: _Stage[list[str]] = _Stage("navis-upload-handover", self._hand_over)
         self._rows: _Stage[_Request] = _Stage("navis-upload-rows", self._commit_rows)
         self._files: _Stage[_Request] = _Stage("navis-upload-files", self._take)
@@ -78,6 +86,21 @@ class UploadWriter:
         """Store what was submitted, then stop."""
         for stage in (self._files, self._rows, self._handover):
             stage.close()
+        self._drop_rows_connection()
+
+    def _rows_connection(self) -> Connection:
+        # Held by the rows stage from group to group: a pool checkout pings the server first, a round trip per
+        # commit for nothing while the connection is in use.
+        if self._connection is None:
+            self._connection = self._store.engine.connect()
+        return self._connection
+
+    def _drop_rows_connection(self) -> None:
+        if self._connection is not None:
+            with suppress(Exception):
+                self._connection.invalidate()
+                self._connection.close()
+            self._connection = None
 
     def _take(self, group: list[_Request]) -> None:
         # A request whose client went away before we began (its awaiting task cancelled the future) is dropped:
@@ -87,19 +110,26 @@ class UploadWriter:
             self._write_files(taken)
 
     def _write_files(self, group: list[_Request]) -> None:
+        blobs = self._store.blobs
         try:
-            shas = iter(self._store.blobs.put_many([file.data for request in group for file in request.files]))
+            large = [file.data for request in group for file in request.files if len(file.data) > STAGE_MAX_BYTES]
+            written = iter(blobs.put_many(large))
         except Exception as exc:
             _one_by_one(group, self._write_files, exc)
             return
         for request in group:
-            request.shas = [next(shas) for _ in request.files]
+            request.staged = [blobs.seal(file.data) for file in request.files if len(file.data) <= STAGE_MAX_BYTES]
+            staged = iter(request.staged)
+            request.shas = [
+                next(staged).sha256 if len(file.data) <= STAGE_MAX_BYTES else next(written) for file in request.files
+            ]
             self._rows.put(request)
 
     def _commit_rows(self, group: list[_Request]) -> None:
         try:
-            stored = _insert_rows(self._store, group)
+            stored = _insert_rows(self._rows_connection(), group)
         except Exception as exc:  # one request may spoil the group (its patient deleted meanwhile)
+            self._drop_rows_connection()  # or the connection broke (database restarted): the retry takes a new one
             _one_by_one(group, self._commit_rows, exc)
             return
         for request, answer in zip(group, stored, strict=True):
@@ -163,16 +193,17 @@ def _one_by_one(group: list[_Request], work: Callable[[list[_Request]], None], e
         work([request])
 
 
-def _insert_rows(store: Store, group: list[_Request]) -> list[list[Stored]]:
+def _insert_rows(connection: Connection, group: list[_Request]) -> list[list[Stored]]:
     now = utcnow()
     documents: list[dict[str, object]] = []
     job_rows: list[dict[str, object]] = []
     events: list[dict[str, object]] = []
     answers: list[list[Stored]] = []
+    ids = iter(new_ids(2 * sum(len(request.files) for request in group)))
     for request in group:
         answer = []
         for file, sha256 in zip(request.files, request.shas, strict=True):
-            stored = Stored(document_id=new_id(), job_id=new_id())
+            stored = Stored(document_id=next(ids), job_id=next(ids))
             documents.append(
                 {
                     "id": stored.document_id,
@@ -206,7 +237,8 @@ def _insert_rows(store: Store, group: list[_Request]) -> list[list[Stored]]:
             answer.append(stored)
         answers.append(answer)
     # Core inserts on the tables: the ORM's bulk path costs more than the rows do.
-    with store.engine.begin() as connection:
+    with connection.begin():
+        staging.stage(connection, [blob for request in group for blob in request.staged], now)
         connection.execute(insert(_table(Document)), documents)
         connection.execute(insert(_table(Job)), job_rows)
         connection.execute(insert(_table(AuditEvent)), events)

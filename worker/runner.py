@@ -26,7 +26,7 @@ from navis import pipeline
 from navis.errors import InputError, NavisError, ProcessingError
 from navis.pipeline import Analysis
 from navis.settings import Settings
-from store import jobs
+from store import jobs, staging
 from store.db import transaction
 from store.jobs import Claim
 from store.models import Batch, Document, Job
@@ -60,6 +60,7 @@ def run_jobs(store: Store, settings: Settings, job_ids: Sequence[str]) -> dict[s
     outcomes: dict[str, Outcome] = {}
     analyzed: list[tuple[Claim, Analysis]] = []
     files = _files(store, held)
+    staging.move_to_blobs(store, {sha256 for _, sha256 in files.values()})  # uploads staged in the database
     lease_renewed = time.monotonic()
     for position, claim in enumerate(held):
         if claim.attempts > settings.job_max_attempts:
@@ -104,7 +105,7 @@ def _analyze(store: Store, held: Claim, files: dict[str, tuple[str, str]]) -> An
     if held.document_id is None or held.document_id not in files:
         raise InputError("job has no document")
     name, sha256 = files[held.document_id]
-    return pipeline.analyze_bytes(store.blobs.get(sha256), name, held.patient_id)
+    return pipeline.analyze_bytes(staging.read(store, sha256), name, held.patient_id)
 
 
 def _failed(store: Store, settings: Settings, held: Claim, exc: Exception) -> Outcome:

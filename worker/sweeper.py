@@ -1,7 +1,8 @@
 """The sweeper: the database is the truth, so jobs whose message was lost are found there and sent again.
 
 A message is lost when Redis restarts (it keeps nothing on disk here) or when a worker dies holding a job whose
-lease then runs out. Sending a job twice is harmless: only one claim can run it.
+lease then runs out. Sending a job twice is harmless: only one claim can run it. The sweeper also moves uploads
+that stayed staged in the database (``store.staging``) to the blob store, where no worker did.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import logging
 import threading
 
 from navis.settings import Settings
-from store import jobs
+from store import jobs, staging
 from store.store import Store
 from worker.dispatch import Dispatcher
 
@@ -18,7 +19,10 @@ log = logging.getLogger(__name__)
 
 
 def sweep_once(store: Store, dispatcher: Dispatcher, settings: Settings) -> int:
-    """Resend every lost job once; returns how many were sent."""
+    """Resend every lost job once, and move stale staged uploads; returns how many jobs were sent."""
+    moved = staging.move_stale(store, older_than_s=settings.job_requeue_after_s)
+    if moved:
+        log.info("sweeper moved %d staged uploads to the blob store", moved)
     found = jobs.lost(store.sessions, requeue_after_s=settings.job_requeue_after_s)
     live = [job_id for job_id, kind in found if kind == "process"]
     batch = [job_id for job_id, kind in found if kind != "process"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +14,13 @@ from sqlalchemy import func, select, text
 from extract.finding import Evidence
 from extract.finding import Finding as Extracted
 from navis.settings import Settings
-from store import clients, jobs
+from store import clients, jobs, staging
 from store.db import database_url, make_engine, transaction
 from store.migrate import alembic_config
-from store.models import AuditEvent, Document, Finding, Job, Patient, Resource
+from store.models import AuditEvent, Document, Finding, Job, Patient, Resource, StagedBlob
 from store.results import replace_results
 from store.store import Store, open_store
+from store.uploads import NewFile, UploadWriter
 
 pytestmark = pytest.mark.integration
 
@@ -133,6 +135,28 @@ def test_lost_jobs_are_found_once_per_interval(store: Store) -> None:
     time.sleep(0.3)
     assert jobs.lost(store.sessions, requeue_after_s=0.2) == [(job_id, "process")]
     assert jobs.lost(store.sessions, requeue_after_s=0.2) == [], "just re-sent: wait a full interval again"
+
+
+def test_small_uploads_are_staged_once_and_moved_to_the_blob_store(store: Store) -> None:
+    with transaction(store.sessions) as session:
+        made = clients.create_client(session, "patient", "Pat")
+    assert made.patient_id
+    report = b"ER positive (90%). HER2 1+.\n"
+    writer = UploadWriter(store, lambda job_ids: None)
+    try:  # the same bytes twice in one request, then again in a later one
+        first = writer.submit(made.patient_id, made.id, [NewFile("a.txt", "text/plain", report)] * 2)
+        first.result(timeout=30)
+        writer.submit(made.patient_id, made.id, [NewFile("b.txt", "text/plain", report)]).result(timeout=30)
+    finally:
+        writer.close()
+    sha = hashlib.sha256(report).hexdigest()
+    with store.sessions() as session:
+        assert session.scalars(select(StagedBlob.sha256)).all() == [sha]
+    assert staging.read(store, sha) == report
+    assert staging.move_to_blobs(store, [sha]) == 1
+    with store.sessions() as session:
+        assert session.execute(select(func.count()).select_from(StagedBlob)).scalar_one() == 0
+    assert store.blobs.get(sha) == report
 
 
 def test_deleting_a_patient_removes_everything_of_theirs(store: Store) -> None:

@@ -19,9 +19,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from navis.settings import Settings
-from store import clients
+from store import clients, staging
 from store.db import transaction
-from store.models import Finding, Job
+from store.models import Document, Finding, Job
 from store.store import Store, open_store
 from tests.integration.conftest import Process, free_port, service_env, wait_for, wait_http
 from worker.batches import ReprocessFilter, batch_status, start_batch
@@ -152,12 +152,11 @@ def test_api_killed_right_after_202_the_file_is_kept_and_processed(service: Serv
     job = service.job(job_id)
     assert job.status == "queued"
     with service.store.sessions() as session:
-        from store.models import Document
-
         document = session.get_one(Document, job.document_id)
-    assert service.store.blobs.get(document.sha256) == report(1)
+    assert staging.read(service.store, document.sha256) == report(1)  # staged in the database with its rows
     service.worker()
     assert service.wait_settled([job_id], timeout=90) == ["done"]
+    assert service.store.blobs.get(document.sha256) == report(1)  # the worker moved it to the blob store
 
 
 def test_a_poisoned_document_fails_with_its_reason_and_others_complete(service: Service) -> None:

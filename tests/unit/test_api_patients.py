@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from store import patients
+from store import patients, staging
 from store.models import AuditEvent, Document, Guidance, Job
 from tests.unit.api_support import app_store, make_caller, running_app, seed_document
 
@@ -34,7 +34,7 @@ def test_upload_answers_202_with_a_job_per_file_after_storing_them(client: TestC
         for ref in refs:
             document = session.get_one(Document, ref["document_id"])
             assert document.patient_id == patient.patient_id
-            assert store.blobs.exists(document.sha256)
+            assert staging.read(store, document.sha256) in (REPORT, REPORT + b"Ki-67 20%.")
             assert session.get_one(Job, ref["id"]).document_id == document.id
 
 

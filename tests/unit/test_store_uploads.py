@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from navis.settings import Settings
-from store import clients
+from store import clients, staging
 from store.db import transaction
-from store.models import AuditEvent, Document, Job
+from store.models import AuditEvent, Document, Job, StagedBlob
 from store.store import Store, open_store
 from store.uploads import NewFile, UploadWriter
 
@@ -58,7 +58,7 @@ def test_every_answered_upload_is_on_disk_and_in_the_database(store: Store) -> N
         document = documents[item.document_id]
         assert (document.patient_id, document.status) == (patient_id, "stored")
         assert job_documents[item.job_id] == item.document_id
-        assert store.blobs.get(document.sha256).startswith(b"ER positive, report")
+        assert staging.read(store, document.sha256).startswith(b"ER positive, report")
     assert audited == 80
     assert sorted(handed_over) == sorted(item.job_id for item in stored)  # close() waits for the hand-over
 
@@ -113,3 +113,20 @@ def test_a_request_given_up_by_its_client_does_not_stop_the_others(store: Store)
         stored = session.execute(select(func.count()).select_from(Document)).scalar_one()
     # Each abandoned request was either stored whole (it had begun) or not at all.
     assert stored == 1 + sum(1 for future in abandoned if not future.cancelled())
+
+
+def test_small_files_are_staged_with_their_rows_and_large_ones_written_to_the_blob_store(store: Store) -> None:
+    patient_id, client_id = _patient(store)
+    small = NewFile("small.txt", "text/plain", b"HER2 1+\n" * 100)
+    large = NewFile("large.txt", "text/plain", b"HER2 2+\n" * (staging.STAGE_MAX_BYTES // 8 + 1))
+    writer = UploadWriter(store, lambda job_ids: None)
+    try:
+        stored = writer.submit(patient_id, client_id, [small, large]).result(timeout=30)
+    finally:
+        writer.close()
+    with store.sessions() as session:
+        shas = [session.get_one(Document, item.document_id).sha256 for item in stored]
+        staged = set(session.scalars(select(StagedBlob.sha256)))
+    assert (staged, store.blobs.exists(shas[0])) == ({shas[0]}, False)
+    assert store.blobs.get(shas[1]) == large.data
+    assert [staging.read(store, sha) for sha in shas] == [small.data, large.data]
