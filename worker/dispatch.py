@@ -36,18 +36,22 @@ class CeleryDispatcher:
     """Publishes jobs as Celery messages, in chunks: small ones for live uploads, large ones for batches."""
 
     def __init__(self, settings: Settings) -> None:
-        configure(settings)
+        self._app = configure(settings)
         self._tasks = tasks
         self._chunks = {False: settings.live_chunk_size, True: settings.batch_chunk_size}
 
     def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
-        """Publish without blocking long when Redis is away (the sweeper covers that case)."""
+        """Publish without blocking long when Redis is away (the sweeper covers that case). The chunks go in one
+        Redis pipeline: a publish on its own costs a client and a round trip, more than the message does."""
         policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
         size, queue = self._chunks[batch], BATCH_QUEUE if batch else LIVE_QUEUE
         try:
-            for start in range(0, len(job_ids), size):
-                chunk = list(job_ids[start : start + size])
-                self._tasks.process_jobs.apply_async(args=[chunk], queue=queue, retry_policy=policy)
+            with self._app.producer_or_acquire() as producer, producer.batch():
+                for start in range(0, len(job_ids), size):
+                    chunk = list(job_ids[start : start + size])
+                    self._tasks.process_jobs.apply_async(
+                        args=[chunk], queue=queue, retry_policy=policy, producer=producer
+                    )
         except (OperationalError, RedisError, OSError) as exc:
             log.warning("could not reach the broker (%s); the sweeper will send the jobs again", type(exc).__name__)
 
