@@ -3,6 +3,7 @@ from a refused request."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from starlette.requests import Request
 
+from api import multipart
+from api.http_errors import ApiError
+from navis.errors import TooLargeError
 from store.models import Document
 from tests.unit.api_support import Caller, app_store, make_caller, running_app
 
@@ -102,3 +107,67 @@ def test_a_file_over_the_limit_is_refused_while_it_streams(tmp_path: Path) -> No
         status, answer = _post(client, patient, body)
         assert (status, answer["error"]["code"]) == (413, "too_large")
         assert _documents(client) == []
+
+
+def _read(
+    body: bytes, chunk: int, *, max_files: int = 20, max_file_bytes: int = 10_000
+) -> list[tuple[str | None, bytes]]:
+    """What ``read_files`` makes of ``body`` streamed in pieces of ``chunk`` bytes."""
+    pieces = [body[i : i + chunk] for i in range(0, len(body), chunk)] or [b""]
+    messages = [
+        {"type": "http.request", "body": piece, "more_body": i < len(pieces) - 1} for i, piece in enumerate(pieces)
+    ]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0)
+
+    headers = [(b"content-type", f"multipart/form-data; boundary={BOUNDARY}".encode())]
+    request = Request({"type": "http", "method": "POST", "headers": headers}, receive)
+    parts = asyncio.run(multipart.read_files(request, "files", max_files=max_files, max_file_bytes=max_file_bytes))
+    return [(part.filename, bytes(part.data)) for part in parts]
+
+
+# Data that looks like a delimiter without being one, line breaks at the ends, and an empty file.
+AWKWARD = [b"--" + BOUNDARY.encode()[:-1] + b"x\r\n", b"\r\n\r\nstarts and ends with breaks\r\n", b"", b"-" * 40]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 19, 64, 10_000])
+def test_parts_come_out_whole_however_the_body_is_cut(chunk: int) -> None:
+    body = b"preamble to ignore\r\n" + _part("note", b"--" + BOUNDARY.encode() + b"-not-quite")
+    body += b"".join(_part("files", content, f"f{i}.txt") for i, content in enumerate(AWKWARD))
+    body += f"--{BOUNDARY}--\r\nepilogue to ignore".encode()
+    assert _read(body, chunk) == [(f"f{i}.txt", content) for i, content in enumerate(AWKWARD)]
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 10_000])
+def test_a_body_cut_short_is_refused_rather_than_stored_truncated(chunk: int) -> None:
+    whole = _part("files", b"ER positive (90%). HER2 1+.", "a.txt") + f"--{BOUNDARY}--\r\n".encode()
+    for end in (len(whole) - 5, len(whole) - 20, len(whole) // 2):
+        with pytest.raises(ApiError) as refused:
+            _read(whole[:end], chunk)
+        assert (refused.value.status, refused.value.code) == (400, "invalid_multipart")
+
+
+def test_a_file_over_its_limit_stops_the_reading_whatever_the_chunking() -> None:
+    body = _part("files", b"x" * 500, "big.txt") + f"--{BOUNDARY}--\r\n".encode()
+    for chunk in (1, 64, 10_000):
+        with pytest.raises(TooLargeError):
+            _read(body, chunk, max_file_bytes=499)
+    assert _read(body, 64, max_file_bytes=500) == [("big.txt", b"x" * 500)]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (f"--{BOUNDARY}\r\nContent-Disposition form-data\r\n\r\nx\r\n--{BOUNDARY}--\r\n".encode(), 400),
+        (f"--{BOUNDARY}\r\nX-Long: {'a' * 9000}\r\n\r\nx\r\n--{BOUNDARY}--\r\n".encode(), 400),
+        (f"--{BOUNDARY}junk\r\n\r\nx\r\n--{BOUNDARY}--\r\n".encode(), 400),
+        (b"no delimiter anywhere", 400),
+    ],
+    ids=["header without colon", "header too long", "delimiter followed by junk", "no delimiter"],
+)
+def test_malformed_bodies_are_a_400(body: bytes, status: int) -> None:
+    for chunk in (3, 10_000):
+        with pytest.raises(ApiError) as refused:
+            _read(body, chunk)
+        assert refused.value.status == status
