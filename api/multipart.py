@@ -4,15 +4,16 @@ FastAPI's ``UploadFile`` parameters go through Starlette's form parser, which bu
 an ``UploadFile`` per part, then FastAPI validates them as a form model: several times the cost of storing a small
 report. Uploads are read whole anyway (every file is checked before any is stored), so this reads the parts of one
 field into bytes, counting files and bytes as they arrive: too many files or too large a file stops the reading at
-once. Parts are split on their delimiter with ``bytes.find``: ``python_multipart``'s byte-level state machine and
-its callbacks cost a fifth of the event loop's time per small upload. Its header-parameter parser is still used.
+once. Parts are split on their delimiter with ``bytes.find``, and header parameters with one regular expression:
+``python_multipart``'s byte-level state machine, its callbacks and its parameter splitter cost a quarter of the
+event loop's time per small upload.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from python_multipart.multipart import parse_options_header
 from starlette.requests import Request
 
 from api.http_errors import ApiError
@@ -45,8 +46,29 @@ async def read_files(request: Request, name: str, *, max_files: int, max_file_by
     return parser.finish()
 
 
+def header_options(value: bytes) -> tuple[bytes, dict[bytes, bytes]]:
+    """A header's value and its ``;`` parameters (``multipart/form-data; boundary=x``, ``form-data; name="files";
+    filename="a.txt"``): names lower-cased, quoted values unquoted, a ``;`` inside quotes kept. The RFC 2231
+    ``name*=`` forms are left out, as RFC 7578 forbids them in form data."""
+    main, semicolon, rest = value.partition(b";")
+    options: dict[bytes, bytes] = {}
+    for match in _PARAMETER.finditer(semicolon + rest):
+        name, raw = match.group(1).lower(), (match.group(2) or b"").rstrip()
+        if b"*" in name:
+            continue
+        if len(raw) >= 2 and raw.startswith(b'"') and raw.endswith(b'"'):
+            raw = raw[1:-1].replace(b"\\\\", b"\\").replace(b'\\"', b'"')
+        if name == b"filename" and (raw[1:3] == b":\\" or raw.startswith(b"\\\\")):  # a whole Windows path
+            raw = raw.rsplit(b"\\", 1)[-1]
+        options[name] = raw
+    return main.strip(b" \t").lower(), options
+
+
+_PARAMETER = re.compile(rb'[ \t]*;[ \t]*([^\s;=]+)[ \t]*(?:=[ \t]*("(?:[^"\\]|\\.)*"|[^;]*))?')
+
+
 def _boundary(request: Request) -> bytes:
-    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    content_type, options = header_options(request.headers.get("content-type", "").encode("latin-1"))
     boundary = options.get(b"boundary", b"")
     if content_type != b"multipart/form-data" or not boundary:
         message = "send the files as multipart/form-data"
@@ -137,7 +159,7 @@ class _Parser:
             if not colon:
                 raise ApiError(400, "invalid_multipart", _UNREADABLE)
             headers[header.strip().lower()] = value.strip()
-        disposition, options = parse_options_header(headers.get(b"content-disposition", b""))
+        disposition, options = header_options(headers.get(b"content-disposition", b""))
         if disposition != b"form-data" or options.get(b"name") != self._field:
             return
         if len(self.files) >= self._max_files:

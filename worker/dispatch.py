@@ -17,6 +17,7 @@ from navis.settings import Settings
 from store.store import Store
 from worker import tasks
 from worker.celery_app import BATCH_QUEUE, LIVE_QUEUE, configure
+from worker.chunks import even_chunks
 from worker.local import LocalPool
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,7 @@ class CeleryDispatcher:
         size, queue = self._chunks[batch], BATCH_QUEUE if batch else LIVE_QUEUE
         try:
             with self._app.producer_or_acquire() as producer, producer.batch():
-                for start in range(0, len(job_ids), size):
-                    chunk = list(job_ids[start : start + size])
+                for chunk in even_chunks(job_ids, size):
                     self._tasks.process_jobs.apply_async(
                         args=[chunk], queue=queue, retry_policy=policy, producer=producer
                     )

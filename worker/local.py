@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from navis.settings import Settings
 from store.store import Store
+from worker.chunks import even_chunks
 from worker.runner import Outcome, run_jobs
 from worker.tasks import backoff
 
@@ -45,8 +46,8 @@ class LocalPool:
     def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
         """Queue jobs in chunks, as a Celery worker gets them; batch ones run only when no live job waits."""
         size = self._settings.batch_chunk_size if batch else self._settings.live_chunk_size
-        for start in range(0, len(job_ids), size):
-            self._put(_BATCH if batch else _LIVE, tuple(job_ids[start : start + size]), 0)
+        for chunk in even_chunks(job_ids, size):
+            self._put(_BATCH if batch else _LIVE, tuple(chunk), 0)
 
     def close(self) -> None:
         """Finish the jobs in hand, then stop (queued ones stay queued in the database)."""
