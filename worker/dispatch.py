@@ -33,25 +33,24 @@ class Dispatcher(Protocol):
         """Stop accepting work and release resources."""
 
 
+HANDOVER_MAX = 64  # live jobs per message: a group of uploads, shared out by the worker that takes it
+
+
 class CeleryDispatcher:
-    """Publishes jobs as Celery messages, in chunks: small ones for live uploads, large ones for batches."""
+    """Publishes jobs as Celery messages: each hand-over of live uploads as one (shared out by the worker that
+    takes it), batches in chunks."""
 
     def __init__(self, settings: Settings) -> None:
-        self._app = configure(settings)
+        configure(settings)
         self._tasks = tasks
-        self._chunks = {False: settings.live_chunk_size, True: settings.batch_chunk_size}
+        self._batch_chunk = settings.batch_chunk_size
 
     def send(self, job_ids: Sequence[str], *, batch: bool = False) -> None:
-        """Publish without blocking long when Redis is away (the sweeper covers that case). The chunks go in one
-        Redis pipeline: a publish on its own costs a client and a round trip, more than the message does."""
-        policy = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-        size, queue = self._chunks[batch], BATCH_QUEUE if batch else LIVE_QUEUE
+        """Publish without blocking long when Redis is away (the sweeper covers that case). Live uploads go as one
+        message per hand-over (up to ``HANDOVER_MAX`` jobs), which the worker taking it shares out in chunks."""
+        size, queue = (self._batch_chunk, BATCH_QUEUE) if batch else (HANDOVER_MAX, LIVE_QUEUE)
         try:
-            with self._app.producer_or_acquire() as producer, producer.batch():
-                for chunk in even_chunks(job_ids, size):
-                    self._tasks.process_jobs.apply_async(
-                        args=[chunk], queue=queue, retry_policy=policy, producer=producer
-                    )
+            self._tasks.publish(even_chunks(job_ids, size), queue)
         except (OperationalError, RedisError, OSError) as exc:
             log.warning("could not reach the broker (%s); the sweeper will send the jobs again", type(exc).__name__)
 

@@ -6,15 +6,19 @@ own database, Redis db number and ports. Fault tests kill processes with SIGKILL
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -25,6 +29,7 @@ from store.models import Document, Finding, Job
 from store.store import Store, open_store
 from tests.integration.conftest import Process, free_port, service_env, wait_for, wait_http
 from worker.batches import ReprocessFilter, batch_status, start_batch
+from worker.celery_app import LIVE_QUEUE
 from worker.dispatch import CeleryDispatcher
 
 pytestmark = pytest.mark.integration
@@ -236,3 +241,31 @@ def _store_documents(service: Service, patient_id: str, count: int) -> None:
                 session, patient_id=patient_id, name=f"r{i}.txt", media_type="text/plain", sha256=sha, size=len(data)
             )
             job.status, job.stage = "done", "done"  # stored earlier and processed: the batch reprocesses them
+
+
+def _share_in_a_new_worker_process(redis_url: str, jobs: int) -> list[str]:
+    # A fresh interpreter, as a worker process is: its Celery app has no broker connection yet.
+    script = (
+        "import json\n"
+        "from navis.settings import Settings\n"
+        "from worker.celery_app import configure, LIVE_QUEUE\n"
+        "from worker import tasks\n"
+        f"configure(Settings(redis_url={redis_url!r}))\n"
+        f"print(json.dumps(tasks._share([f'job-{{i}}' for i in range({jobs})], LIVE_QUEUE, 8)))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    kept: list[str] = json.loads(ran.stdout)
+    return kept
+
+
+def test_a_hand_over_bigger_than_a_chunk_is_shared_out_by_the_worker_that_takes_it(redis_url: str) -> None:
+    job_ids = [f"job-{i}" for i in range(20)]
+    assert _share_in_a_new_worker_process(redis_url, 20) == job_ids[:7]
+    queued = redis.Redis.from_url(redis_url).lrange(LIVE_QUEUE, 0, -1)
+    shared = sorted(json.loads(base64.b64decode(json.loads(raw)["body"]))[0][0] for raw in queued)
+    assert shared == sorted([job_ids[7:14], job_ids[14:]])
+
+
+def test_a_worker_that_cannot_share_a_hand_over_runs_it_all() -> None:
+    away = f"redis://127.0.0.1:{free_port()}/0"
+    assert _share_in_a_new_worker_process(away, 20) == [f"job-{i}" for i in range(20)]
