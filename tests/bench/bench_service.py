@@ -79,11 +79,12 @@ def main() -> None:
         with _workers(deployment, processes=2):
             _pdf_throughput(deployment, PDF_DOCS // 10, say=False)  # warm-up: the workers load the NLP pipeline
             _pdf_throughput(deployment, PDF_DOCS)
-        _store_archive(deployment, REPROCESS_DOCS)
+        clinic_id = _store_archive(deployment, REPROCESS_DOCS)
         for processes in (1, 2):
             with _workers(deployment, processes=processes):
                 _pdf_throughput(deployment, PDF_DOCS // 10, say=False)
-                _reprocess(deployment, processes)
+                # The archive alone, by its clinic: the uploads timed above are not part of the 10,000.
+                _reprocess(deployment, processes, {"clinic_id": clinic_id})
 
 
 def _upload_latency(deployment: Deployment, *, concurrency: int, uploads: int, label: str = "") -> None:
@@ -149,8 +150,8 @@ def _pdf_throughput(deployment: Deployment, documents: int, *, say: bool = True)
         _say(f"text-PDF end to end, 2 workers: {documents} documents in {elapsed:.1f} s = {documents / elapsed:.1f}/s")
 
 
-def _store_archive(deployment: Deployment, documents: int) -> None:
-    """``documents`` processed documents, about ten a patient, as a clinic's archive would hold."""
+def _store_archive(deployment: Deployment, documents: int) -> str:
+    """``documents`` processed documents, about ten a patient, as a clinic's archive would hold; the clinic's id."""
     sha = deployment.store.blobs.put(REPORT)
     with transaction(deployment.store.sessions) as session:
         owner = session.execute(select(Client.id).where(Client.kind == "clinic")).scalars().first()
@@ -170,12 +171,14 @@ def _store_archive(deployment: Deployment, documents: int) -> None:
             for i in range(documents)
         ]
         session.execute(insert(Document), rows)
+    assert owner
+    return owner
 
 
-def _reprocess(deployment: Deployment, processes: int) -> None:
+def _reprocess(deployment: Deployment, processes: int, selection: dict[str, str]) -> None:
     started = time.perf_counter()
     with httpx.Client(base_url=deployment.url, headers=deployment.operator, timeout=120) as client:
-        batch = client.post("/v1/admin/reprocess", json={"all": True}).json()
+        batch = client.post("/v1/admin/reprocess", json=selection).json()
         while True:
             status = client.get(f"/v1/admin/reprocess/{batch['id']}").json()
             if status["pending"] == 0:
