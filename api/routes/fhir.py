@@ -8,6 +8,7 @@ another's answers 404 and is audited.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -25,6 +26,10 @@ from store.models import Resource
 from worker.dispatch import Dispatcher
 
 router = APIRouter(prefix="/fhir", tags=["clinics (FHIR)"])
+
+PAGE_DEFAULT, PAGE_MAX = 100, 1000
+PageSize = Annotated[int, Query(alias="_count", ge=1, le=PAGE_MAX, description="Entries per page (100 unless given).")]
+PageStart = Annotated[int, Query(alias="_offset", ge=0, description="Entries to skip: follow the Bundle's next link.")]
 
 CREATABLE = (
     "Observation",
@@ -72,8 +77,11 @@ def search_observations(
     code: Annotated[str | None, Query(description="[system]|code, comma-separated alternatives.")] = None,
     category: Annotated[str | None, Query(description="[system]|code of the category.")] = None,
     date: Annotated[list[str] | None, Query(description="ge/le/gt/lt/eq + date, repeatable.")] = None,
+    count: PageSize = PAGE_DEFAULT,
+    offset: PageStart = 0,
 ) -> JSONResponse:
-    """Observations of one of the clinic's patients, filtered by code, category and date (US Core searches)."""
+    """Observations of one of the clinic's patients, filtered by code, category and date (US Core searches), a page
+    at a time: the Bundle's ``next`` link gives the following page."""
     wanted = (patient or subject or "").removeprefix("Patient/")
     if not wanted:
         raise ApiError(400, "invalid", "give patient (searches are per patient)", [("patient", "required")])
@@ -83,12 +91,14 @@ def search_observations(
         rows = resources.of_patient(session, wanted, "Observation")
         audit.record(session, who.client_id, "fhir.search", wanted)
     found = [r.content for r in rows if _matches(r, code, category, date or [])]
-    return _fhir(_searchset(found), 200)
+    return _fhir(_searchset(request, found, count, offset), 200)
 
 
 @router.get("/Patient/{patient_id}/$everything", summary="Everything about one patient")
-def everything(request: Request, who: Clinic, patient_id: str) -> JSONResponse:
-    """The Patient and every resource held about them, as a searchset Bundle."""
+def everything(
+    request: Request, who: Clinic, patient_id: str, count: PageSize = PAGE_DEFAULT, offset: PageStart = 0
+) -> JSONResponse:
+    """The Patient and every resource held about them, as a searchset Bundle, a page at a time."""
     store = service_store(request)
     patient_in_reach(store, who, patient_id, "fhir.everything")
     with transaction(store.sessions) as session:
@@ -97,7 +107,7 @@ def everything(request: Request, who: Clinic, patient_id: str) -> JSONResponse:
     contents = [r.content for r in rows]
     if not any(c.get("resourceType") == "Patient" for c in contents):
         contents.insert(0, {"resourceType": "Patient", "id": patient_id})
-    return _fhir(_searchset(contents), 200)
+    return _fhir(_searchset(request, contents, count, offset), 200)
 
 
 @router.get("/{resource_type}/{resource_id}", summary="Read one resource")
@@ -181,12 +191,22 @@ def _date_matches(spec: str, effective: str | None) -> bool:
     return checks[prefix]
 
 
-def _searchset(contents: list[dict[str, Any]]) -> dict[str, Any]:
+def _searchset(request: Request, contents: list[dict[str, Any]], count: int, offset: int) -> dict[str, Any]:
     entries = [
         {"fullUrl": f"{c.get('resourceType')}/{c.get('id')}", "resource": c, "search": {"mode": "match"}}
-        for c in contents
+        for c in contents[offset : offset + count]
     ]
-    return {"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries}
+    links = [{"relation": "self", "url": _page_url(request, count, offset)}]
+    if offset + count < len(contents):
+        links.append({"relation": "next", "url": _page_url(request, count, offset + count)})
+    if offset > 0:
+        links.append({"relation": "previous", "url": _page_url(request, count, max(0, offset - count))})
+    return {"resourceType": "Bundle", "type": "searchset", "total": len(contents), "link": links, "entry": entries}
+
+
+def _page_url(request: Request, count: int, offset: int) -> str:
+    kept = [(name, value) for name, value in request.query_params.multi_items() if name not in ("_count", "_offset")]
+    return str(request.url.replace(query=urlencode([*kept, ("_count", str(count)), ("_offset", str(offset))])))
 
 
 def _fhir(body: dict[str, Any], status: int) -> JSONResponse:
@@ -203,6 +223,8 @@ def capability_statement() -> dict[str, Any]:
             ("code", "token"),
             ("category", "token"),
             ("date", "date"),
+            ("_count", "number"),
+            ("_offset", "number"),
         )
     ]
     return {

@@ -76,6 +76,8 @@ def test_fhirpy_creates_searches_and_reads_through_our_fhir_api(server: tuple[st
     her2 = client.resources("Observation").search(patient=patient.id, code=f"{LOINC}|85319-2").fetch()
     assert [o["valueCodeableConcept"]["text"] for o in her2] == ["2+"]
     assert len(client.resources("Observation").search(patient=patient.id).fetch_all()) == 2
+    paged = client.resources("Observation").search(patient=patient.id).limit(1).fetch_all()  # follows next links
+    assert sorted(o["valueCodeableConcept"]["text"] for o in paged) == ["2+", "Positive"]
     fetched = client.reference("Patient", patient.id).to_resource()
     assert fetched["identifier"][0]["value"] == "42"
     everything = client.execute(f"Patient/{patient.id}/$everything", method="get")

@@ -153,6 +153,29 @@ def test_search_filters_by_code_category_and_date(client: TestClient) -> None:
     assert total("&date=ge2022-01-01&date=lt2024") == 1
 
 
+def test_search_pages_follow_next_links_to_every_match_once(client: TestClient) -> None:
+    clinic = make_caller(client, "clinic")
+    patient_id = post(client, clinic, "/fhir/Patient", patient_resource("p1")).json()["id"]
+    ref = f"Patient/{patient_id}"
+    post(client, clinic, "/fhir", transaction(*(observation(ref) for _ in range(7))))
+    url: str | None = f"/fhir/Observation?patient={patient_id}&code=85337-4&_count=3"
+    pages, seen = [], []
+    while url:
+        page = client.get(url, headers=clinic.headers).json()
+        pages.append(len(page["entry"]))
+        seen += [entry["resource"]["id"] for entry in page["entry"]]
+        assert page["total"] == 7
+        links = {link["relation"]: link["url"] for link in page["link"]}
+        assert "code=85337-4" in links["self"]  # the search itself is kept from page to page
+        url = links.get("next")
+    assert (pages, len(set(seen))) == ([3, 3, 1], 7)
+    first = client.get(f"/fhir/Observation?patient={patient_id}", headers=clinic.headers).json()
+    assert len(first["entry"]) == 7
+    assert "next" not in {link["relation"] for link in first["link"]}
+    too_many = client.get(f"/fhir/Observation?patient={patient_id}&_count=100000", headers=clinic.headers)
+    assert too_many.status_code == 422
+
+
 def test_everything_returns_the_patient_and_their_resources(client: TestClient) -> None:
     clinic = make_caller(client, "clinic")
     patient_id = post(client, clinic, "/fhir/Patient", patient_resource("e1")).json()["id"]
