@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 MAX_GROUP = 256  # requests per commit: bounds a transaction's size under a burst
+SEAL_ON_SUBMIT_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,13 @@ class UploadWriter:
     def submit(self, patient_id: str, actor_id: str, files: Sequence[NewFile]) -> Future[list[Stored]]:
         """Queue one request's files; the future holds their documents and jobs once they are stored."""
         request = _Request(patient_id, actor_id, files)
-        if any(len(file.data) > STAGE_MAX_BYTES for file in files):
-            self._files.put(request)
-        else:  # nothing to write to disk first: sealing a small file costs less than handing it to a thread
-            request.staged = [self._store.blobs.seal(file.data) for file in files]
-            request.shas = [blob.sha256 for blob in request.staged]
+        if sum(len(file.data) for file in files) <= SEAL_ON_SUBMIT_BYTES:
+            # Nothing to write to disk first, and hashing (and sealing) a few kilobytes costs the caller less than
+            # handing them to a thread; more would hold up the event loop that calls this.
+            self._seal_small(request, iter(()))
             self._rows.put(request)
+        else:
+            self._files.put(request)
         return request.answer
 
     def close(self) -> None:
@@ -115,20 +117,25 @@ class UploadWriter:
             self._write_files(taken)
 
     def _write_files(self, group: list[_Request]) -> None:
-        blobs = self._store.blobs
         try:
             large = [file.data for request in group for file in request.files if len(file.data) > STAGE_MAX_BYTES]
-            written = iter(blobs.put_many(large))
+            written = iter(self._store.blobs.put_many(large))
         except Exception as exc:
             _one_by_one(group, self._write_files, exc)
             return
         for request in group:
-            request.staged = [blobs.seal(file.data) for file in request.files if len(file.data) <= STAGE_MAX_BYTES]
-            staged = iter(request.staged)
-            request.shas = [
-                next(staged).sha256 if len(file.data) <= STAGE_MAX_BYTES else next(written) for file in request.files
-            ]
+            self._seal_small(request, written)
             self._rows.put(request)
+
+    def _seal_small(self, request: _Request, written: Iterator[str]) -> None:
+        """Seal the request's small files for staging; its large ones are on disk, named in order by ``written``."""
+        request.staged = [
+            self._store.blobs.seal(file.data) for file in request.files if len(file.data) <= STAGE_MAX_BYTES
+        ]
+        staged = iter(request.staged)
+        request.shas = [
+            next(staged).sha256 if len(file.data) <= STAGE_MAX_BYTES else next(written) for file in request.files
+        ]
 
     def _commit_rows(self, group: list[_Request]) -> None:
         # Requests that skipped the files stage are taken here (see _take); the others were taken there.

@@ -130,3 +130,20 @@ def test_small_files_are_staged_with_their_rows_and_large_ones_written_to_the_bl
     assert (staged, store.blobs.exists(shas[0])) == ({shas[0]}, False)
     assert store.blobs.get(shas[1]) == large.data
     assert [staging.read(store, sha) for sha in shas] == [small.data, large.data]
+
+
+def test_small_files_are_staged_whichever_stage_seals_them(store: Store) -> None:
+    patient_id, client_id = _patient(store)
+    few = [NewFile("few.txt", "text/plain", b"ER positive\n")]  # sealed as it is submitted
+    many = [NewFile(f"m{i}.txt", "text/plain", bytes([65 + i]) * 40_000) for i in range(3)]  # by the files stage
+    writer = UploadWriter(store, lambda job_ids: None)
+    try:
+        stored = [item for files in (few, many) for item in writer.submit(patient_id, client_id, files).result(30)]
+    finally:
+        writer.close()
+    with store.sessions() as session:
+        shas = [session.get_one(Document, item.document_id).sha256 for item in stored]
+        staged = set(session.scalars(select(StagedBlob.sha256)))
+    assert staged == set(shas)
+    assert [staging.read(store, sha) for sha in shas] == [file.data for file in (*few, *many)]
+    assert not any(store.blobs.exists(sha) for sha in shas)
