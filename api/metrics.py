@@ -13,7 +13,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from store.models import Document, Job
+from store.models import Document, Job, StagedBlob
 from store.store import Store
 
 
@@ -45,6 +45,9 @@ class _StoreCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         jobs = GaugeMetricFamily("navis_jobs", "Jobs by kind and status", labels=["kind", "status"])
         documents = GaugeMetricFamily("navis_documents", "Stored documents by status", labels=["status"])
+        staged = GaugeMetricFamily(
+            "navis_staged_uploads", "Uploads held in the database, not yet moved to the blob store by a worker"
+        )
         with self._store.sessions() as session:
             for kind, status, count in session.execute(
                 select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
@@ -52,5 +55,7 @@ class _StoreCollector(Collector):
                 jobs.add_metric([kind, status], count)
             for status, count in session.execute(select(Document.status, func.count()).group_by(Document.status)):
                 documents.add_metric([status], count)
+            staged.add_metric([], session.execute(select(func.count()).select_from(StagedBlob)).scalar_one())
         yield jobs
         yield documents
+        yield staged
