@@ -34,6 +34,7 @@ _T = TypeVar("_T")
 
 MAX_GROUP = 256  # requests per commit: bounds a transaction's size under a burst
 SEAL_ON_SUBMIT_BYTES = 64 * 1024
+MAX_STAGED = 32 * 1024 * 1024  # staged bytes per commit: a burst of many-file uploads is committed in parts
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,12 @@ class UploadWriter:
         self._committed = committed
         self._connection: Connection | None = None  # the rows stage's, used only on its thread
         self._handover: _Stage[list[str]] = _Stage("navis-upload-handover", self._hand_over)
-        self._rows: _Stage[_Request] = _Stage("navis-upload-rows", self._commit_rows)
+        self._rows: _Stage[_Request] = _Stage(
+            "navis-upload-rows",
+            self._commit_rows,
+            lambda request: sum(len(b.payload) for b in request.staged),
+            MAX_STAGED,
+        )
         self._files: _Stage[_Request] = _Stage("navis-upload-files", self._take)
 
     def submit(self, patient_id: str, actor_id: str, files: Sequence[NewFile]) -> Future[list[Stored]]:
@@ -163,12 +169,22 @@ class UploadWriter:
 
 
 class _Stage(Generic[_T]):
-    """A thread that takes everything queued since it last looked and works on it as one group."""
+    """A thread that takes everything queued since it last looked and works on it as one group: at most
+    ``MAX_GROUP`` items, and at most ``max_bytes`` as ``size_of`` weighs them (a first item heavier than that goes
+    alone)."""
 
-    def __init__(self, name: str, work: Callable[[list[_T]], None]) -> None:
+    def __init__(
+        self,
+        name: str,
+        work: Callable[[list[_T]], None],
+        size_of: Callable[[_T], int] = lambda item: 0,
+        max_bytes: int = 0,
+    ) -> None:
         self._name = name
         self._work = work
+        self._size_of, self._max_bytes = size_of, max_bytes
         self._queue: queue.SimpleQueue[_T | None] = queue.SimpleQueue()
+        self._held: _T | None = None  # taken from the queue, but left for the next group: it did not fit
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -183,23 +199,35 @@ class _Stage(Generic[_T]):
     def _run(self) -> None:
         stop = False
         while not stop:
-            first = self._queue.get()
+            first: _T | None = self._held
+            if first is not None:
+                self._held = None
+            else:
+                first = self._queue.get()
             if first is None:
                 return
-            group = [first]
-            while len(group) < MAX_GROUP:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                group.append(more)
+            group, stop = self._group(first)
             try:
                 self._work(group)
             except Exception:  # a stage answers its own requests' errors; this is a bug, and must not stop it
                 log.exception("upload stage %s failed", self._name)
+
+    def _group(self, first: _T) -> tuple[list[_T], bool]:
+        group, weight = [first], self._size_of(first)
+        while len(group) < MAX_GROUP:
+            try:
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                return group, False
+            if more is None:
+                return group, True
+            more_weight = self._size_of(more)
+            if self._max_bytes and weight + more_weight > self._max_bytes:
+                self._held = more
+                return group, False
+            group.append(more)
+            weight += more_weight
+        return group, False
 
 
 def _one_by_one(group: list[_Request], work: Callable[[list[_Request]], None], error: Exception) -> None:

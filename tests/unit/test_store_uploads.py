@@ -17,7 +17,7 @@ from store import clients, staging
 from store.db import transaction
 from store.models import AuditEvent, Document, Job, StagedBlob
 from store.store import Store, open_store
-from store.uploads import NewFile, UploadWriter
+from store.uploads import NewFile, UploadWriter, _Stage
 
 
 @pytest.fixture
@@ -147,3 +147,20 @@ def test_small_files_are_staged_whichever_stage_seals_them(store: Store) -> None
     assert staged == set(shas)
     assert [staging.read(store, sha) for sha in shas] == [file.data for file in (*few, *many)]
     assert not any(store.blobs.exists(sha) for sha in shas)
+
+
+def test_a_stage_groups_what_waits_within_its_byte_budget_and_loses_nothing() -> None:
+    gate, groups = threading.Event(), []
+
+    def work(group: list[int]) -> None:
+        gate.wait(10)  # the first group holds the thread, so everything after it queues up
+        groups.append(group)
+
+    stage: _Stage[int] = _Stage("test-stage", work, size_of=lambda item: item, max_bytes=10)
+    for item in (1, 4, 4, 3, 12, 2, 2):
+        stage.put(item)
+    gate.set()
+    stage.close()
+    assert [item for group in groups for item in group] == [1, 4, 4, 3, 12, 2, 2]
+    assert all(sum(group) <= 10 for group in groups if len(group) > 1)  # 12 alone is over budget, and goes alone
+    assert [12] in groups
