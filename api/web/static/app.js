@@ -170,11 +170,15 @@ async function onCorrection(event) {
 // --- guidance ---
 
 async function showGuidance() {
+  if (await loadGuidance()) say("Your guidance is shown below.");
+}
+
+async function loadGuidance() {
   const mine = session;
   const html = await (await call("/v1/me/guidance?format=html")).text();
-  if (mine !== session) return;
+  if (mine !== session) return false;
   $("guidance").replaceChildren(guidanceNodes(html));
-  say("Your guidance is shown below.");
+  return true;
 }
 
 // --- context ---
@@ -210,8 +214,9 @@ async function saveContext() {
   if (setting) context.metastatic = setting === "metastatic";
   if ($("notes").value.trim()) context.notes = $("notes").value.trim();
   storedContext = await sendJson("/v1/me/context", "PUT", context);
+  // Guidance on show is rebuilt first, so this message is the last word and not replaced by the rebuild's.
+  if ($("guidance").childElementCount) await loadGuidance();
   say("Saved. Your guidance now takes this into account.");
-  if ($("guidance").childElementCount) await showGuidance();
 }
 
 // --- export and delete ---
