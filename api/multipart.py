@@ -142,12 +142,10 @@ class _Parser:
             self._begin(b"")
             return position + 2, True
         end = buffer.find(b"\r\n\r\n", position)
-        if end < 0:
-            if len(buffer) - position > MAX_HEADER_BYTES:
-                raise ApiError(400, "invalid_multipart", "a part's header is too long")
-            return position, False
-        if end - position > MAX_HEADER_BYTES:
+        if (end if end >= 0 else len(buffer)) - position > MAX_HEADER_BYTES:
             raise ApiError(400, "invalid_multipart", "a part's header is too long")
+        if end < 0:
+            return position, False
         self._begin(bytes(buffer[position:end]))
         return end + 4, True
 

@@ -116,9 +116,7 @@ class UploadWriter:
             self._connection = None
 
     def _take(self, group: list[_Request]) -> None:
-        # A request whose client went away before we began (its awaiting task cancelled the future) is dropped:
-        # no 202 was sent. From here on the futures cannot be cancelled, so every answer below can be set.
-        taken = [request for request in group if request.answer.set_running_or_notify_cancel()]
+        taken = _taken(group)
         if taken:
             self._write_files(taken)
 
@@ -144,10 +142,7 @@ class UploadWriter:
         ]
 
     def _commit_rows(self, group: list[_Request]) -> None:
-        # Requests that skipped the files stage are taken here (see _take); the others were taken there.
-        group = [
-            request for request in group if request.answer.running() or request.answer.set_running_or_notify_cancel()
-        ]
+        group = _taken(group)  # those that skipped the files stage are taken here
         if not group:
             return
         try:
@@ -228,6 +223,12 @@ class _Stage(Generic[_T]):
             group.append(more)
             weight += more_weight
         return group, False
+
+
+def _taken(group: list[_Request]) -> list[_Request]:
+    """The requests still wanted. One whose client went away before we began (its awaiting task cancelled the
+    future) is dropped: no 202 was sent. Once taken a future cannot be cancelled, so its answer can be set."""
+    return [request for request in group if request.answer.running() or request.answer.set_running_or_notify_cancel()]
 
 
 def _one_by_one(group: list[_Request], work: Callable[[list[_Request]], None], error: Exception) -> None:
